@@ -1,0 +1,55 @@
+"""Pasar Binaan: the marketplace for East Kalimantan's government-aided producers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from marketplace import config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: config, extensions, blueprints, error handlers and CLI commands."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.from_mapping(config.from_environment())
+    if test_config:
+        app.config.update(test_config)
+    Path(app.config["INSTANCE_DIR"]).mkdir(parents=True, exist_ok=True)
+
+    from marketplace import db as db_rules
+    from marketplace import errors, i18n, security
+    from marketplace.extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    db_rules.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True,
+                     compare_type=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+
+    from marketplace.accounts.views import bp as accounts_bp
+    from marketplace.core.views import bp as core_bp
+
+    app.register_blueprint(core_bp)
+    app.register_blueprint(accounts_bp)
+
+    from marketplace.accounts.cli import create_staff
+    from marketplace.demo.cli import demo_cli
+    from marketplace.regions.cli import regions_cli
+
+    app.cli.add_command(create_staff)
+    app.cli.add_command(demo_cli)
+    app.cli.add_command(regions_cli)
+    return app

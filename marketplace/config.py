@@ -1,0 +1,85 @@
+"""Settings, read from the environment with safe defaults.
+
+Every variable is listed, with its default and meaning, in the README's configuration table.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name, "")
+    return int(value) if value.strip() else default
+
+
+class ConfigError(RuntimeError):
+    """The configuration is unsafe or incomplete: the app refuses to start."""
+
+
+def from_environment() -> dict[str, object]:
+    """Build the Flask config mapping from environment variables."""
+    env = os.environ.get("APP_ENV", "development").strip().lower()
+    production = env == "production"
+    instance = Path(os.environ.get("INSTANCE_PATH", ROOT / "instance"))
+    secret_key = os.environ.get("SECRET_KEY", "")
+    if production and len(secret_key) < 32:
+        raise ConfigError(
+            "SECRET_KEY must be set to a random value of at least 32 characters in production "
+            '(python -c "import secrets; print(secrets.token_urlsafe(48))").'
+        )
+    redis_url = os.environ.get("REDIS_URL", "")
+    https = _bool("SESSION_COOKIE_SECURE", production)
+    return {
+        "APP_ENV": env,
+        "PRODUCTION": production,
+        "DEBUG": False if production else _bool("FLASK_DEBUG", False),
+        # A random key per process in development: sessions do not survive a restart,
+        # and no key is ever committed.
+        "SECRET_KEY": secret_key or secrets.token_urlsafe(48),
+        "SQLALCHEMY_DATABASE_URI": os.environ.get(
+            "DATABASE_URL", f"sqlite:///{instance / 'pasarbinaan.sqlite3'}"
+        ),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "INSTANCE_DIR": str(instance),
+        "REDIS_URL": redis_url,
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": False,
+        "LOGIN_MAX_FAILURES": _int("LOGIN_MAX_FAILURES", 10),
+        "LOGIN_BLOCK_MINUTES": _int("LOGIN_BLOCK_MINUTES", 15),
+        "SESSION_COOKIE_SECURE": https,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_IDLE_MINUTES": _int("SESSION_IDLE_MINUTES", 120),
+        "PERMANENT_SESSION_LIFETIME": timedelta(days=7),
+        "PREFERRED_URL_SCHEME": "https" if https else "http",
+        "HSTS": production,
+        "PROXY_FIX_HOPS": _int("PROXY_FIX_HOPS", 0),
+        "MAX_CONTENT_LENGTH": _int("MAX_UPLOAD_MB", 10) * 1024 * 1024,
+        "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+        "BABEL_DEFAULT_LOCALE": "id",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Makassar",
+        "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),
+        "LANGUAGES": ("id", "en"),
+        "MAIL_BACKEND": os.environ.get("MAIL_BACKEND", "smtp" if production else "outbox"),
+        "MAIL_OUTBOX_DIR": os.environ.get("MAIL_OUTBOX_DIR", str(instance / "outbox")),
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "Pasar Binaan <noreply@pasarbinaan.local>"),
+        "SMTP_HOST": os.environ.get("SMTP_HOST", "localhost"),
+        "SMTP_PORT": _int("SMTP_PORT", 587),
+        "SMTP_USERNAME": os.environ.get("SMTP_USERNAME", ""),
+        "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD", ""),
+        "SMTP_STARTTLS": _bool("SMTP_STARTTLS", True),
+        "PASSWORD_RESET_MAX_AGE": _int("PASSWORD_RESET_MAX_AGE", 3600),
+    }

@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from marketplace.accounts import services as account_services
+from marketplace.accounts.access import role_required
+from marketplace.accounts.models import Role
+from marketplace.extensions import db, limiter
+from marketplace.security import safe_next_url
+
+bp = Blueprint("core", __name__)
+
+
+@bp.get("/")
+def home():
+    return render_template("core/home.html")
+
+
+@bp.get("/healthz")
+@limiter.exempt
+def healthz():
+    """For load balancers: 200 when the database answers, 503 when it does not."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        current_app.logger.exception("Health check: database unreachable")
+        db.session.rollback()
+        return jsonify(status="unavailable", database="unreachable"), 503
+    return jsonify(status="ok", database="ok")
+
+
+@bp.post("/bahasa")
+def set_language():
+    lang = request.form.get("lang", "")
+    if lang not in current_app.config["LANGUAGES"]:
+        lang = current_app.config["BABEL_DEFAULT_LOCALE"]
+    session["lang"] = lang
+    if current_user.is_authenticated:
+        account_services.set_locale(current_user._get_current_object(), lang)
+    return redirect(safe_next_url(request.form.get("next")) or url_for("core.home"))
+
+
+@bp.get("/cari")
+def search():
+    query = request.args.get("q", "").strip()[:100]
+    return render_template("core/search.html", query=query)
+
+
+@bp.get("/produk")
+def products():
+    return render_template("core/coming_soon.html", title=_("Products"))
+
+
+@bp.get("/toko")
+def shops():
+    return render_template("core/coming_soon.html", title=_("Shops"))
+
+
+@bp.get("/keranjang")
+def cart():
+    return render_template("core/coming_soon.html", title=_("Cart"))
+
+
+@bp.get("/dinas")
+@role_required(Role.STAFF)
+def staff_home():
+    return render_template("core/staff_home.html", counts=account_services.count_by_role())
+
+
+@bp.get("/produsen")
+@role_required(Role.PRODUCER)
+def producer_home():
+    return render_template("core/producer_home.html")

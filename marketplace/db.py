@@ -1,0 +1,106 @@
+"""Declarative base, column aliases and the SQLite connection rules.
+
+Every model inherits from :class:`Base` (through ``db.Model``). The naming convention
+gives constraints stable names, so Alembic can alter and drop them on every database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from typing import Annotated
+
+from flask import has_request_context, request
+from sqlalchemy import DateTime, Engine, MetaData, event
+from sqlalchemy.orm import DeclarativeBase, mapped_column, registry
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> dt.datetime:
+    """The current time, timezone-aware, in UTC (what every timestamp column stores)."""
+    return dt.datetime.now(dt.UTC)
+
+
+class UTCDateTime(DateTime):
+    """A timezone-aware timestamp. SQLite keeps no zone, so values read back are marked UTC."""
+
+    cache_ok = True
+
+    def __init__(self) -> None:
+        super().__init__(timezone=True)
+
+    def result_processor(self, dialect, coltype):  # type: ignore[no-untyped-def]
+        parent = super().result_processor(dialect, coltype)
+
+        def process(value):  # type: ignore[no-untyped-def]
+            if parent is not None:
+                value = parent(value)
+            if value is not None and value.tzinfo is None:
+                value = value.replace(tzinfo=dt.UTC)
+            return value
+
+        return process
+
+
+class Base(DeclarativeBase):
+    registry = registry(
+        metadata=MetaData(naming_convention=NAMING_CONVENTION),
+        type_annotation_map={dt.datetime: UTCDateTime()},
+    )
+
+
+intpk = Annotated[int, mapped_column(primary_key=True)]
+created_at = Annotated[dt.datetime, mapped_column(UTCDateTime(), default=utcnow)]
+
+
+_READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _sqlite_begin_mode() -> str:
+    """Requests that cannot change state read in a deferred transaction; everything else
+    (POSTs, CLI commands, jobs, tests) takes the write lock at BEGIN, so two writers never
+    deadlock on a lock upgrade and the busy timeout does its job."""
+    if has_request_context() and request.method in _READ_ONLY_METHODS:
+        return "BEGIN"
+    return "BEGIN IMMEDIATE"
+
+
+def configure_sqlite(engine: Engine) -> None:
+    """WAL, foreign keys, a busy timeout, and transactions that SQLAlchemy begins itself.
+
+    pysqlite's own transaction handling is switched off (``isolation_level=None``) so that
+    SQLAlchemy emits BEGIN: this is SQLAlchemy's documented recipe, and what makes
+    SAVEPOINTs and BEGIN IMMEDIATE work.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA busy_timeout = 10000")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection) -> None:  # type: ignore[no-untyped-def]
+        connection.exec_driver_sql(_sqlite_begin_mode())
+
+
+def init_app(app) -> None:  # type: ignore[no-untyped-def]
+    """Attach the SQLite rules to the app's SQLite engines (PostgreSQL needs none)."""
+    from marketplace.extensions import db
+
+    with app.app_context():
+        for engine in db.engines.values():
+            if engine.dialect.name == "sqlite":
+                configure_sqlite(engine)

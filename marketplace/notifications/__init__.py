@@ -1,0 +1,1 @@
+"""Messages to people: email now, dashboard notices later."""

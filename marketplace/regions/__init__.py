@@ -1,0 +1,1 @@
+"""Kemendagri regions: province, kabupaten/kota, kecamatan, kelurahan/desa, with postal codes."""
