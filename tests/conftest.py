@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import flask_migrate
@@ -29,6 +29,9 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 BACKENDS = ["sqlite", "postgresql"] if TEST_DATABASE_URL else ["sqlite"]
 #: The regions the tests need: Kalimantan Timur and, for buyers elsewhere, DKI Jakarta.
 TEST_PROVINCES = ("64", "31")
+FAST_HASH = "scrypt:1024:8:1"
+#: One prefix per test run: the limiter is a process-wide extension shared by every test app.
+RATELIMIT_KEY_PREFIX = f"test-{uuid.uuid4().hex[:8]}"
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -50,8 +53,10 @@ def test_config(base: Path, database_url: str) -> dict[str, object]:
         "MAIL_BACKEND": "outbox",
         "MAIL_OUTBOX_DIR": str(base / "outbox"),
         "RATELIMIT_STORAGE_URI": REDIS_URL or "memory://",
-        "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex[:8]}",
+        "RATELIMIT_KEY_PREFIX": RATELIMIT_KEY_PREFIX,
         "SERVER_NAME": None,
+        # Cheap scrypt for speed; production keeps werkzeug's N=32768 (tested).
+        "PASSWORD_HASH_METHOD": FAST_HASH,
     }
 
 
@@ -121,6 +126,22 @@ def ctx(app: Flask, db: object) -> Iterator[None]:
     """A request context, for calling services directly."""
     with app.test_request_context():
         yield
+
+
+@pytest.fixture
+def make_app() -> Iterator[Callable[[dict[str, object]], Flask]]:
+    """Build extra apps (other configurations); their connections are closed afterwards."""
+    apps: list[Flask] = []
+
+    def factory(config: dict[str, object]) -> Flask:
+        extra = create_app(config)
+        apps.append(extra)
+        return extra
+
+    yield factory
+    for extra in apps:
+        with extra.app_context():
+            _db.engine.dispose()
 
 
 @pytest.fixture

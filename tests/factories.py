@@ -5,11 +5,14 @@ from __future__ import annotations
 import itertools
 
 from marketplace.accounts.models import Role, User
+from werkzeug.security import generate_password_hash
+
 from marketplace.accounts.passwords import hash_password
 from marketplace.extensions import db
+from tests.conftest import FAST_HASH
 
 PASSWORD = "correct-horse-battery"
-_PASSWORD_HASH = hash_password(PASSWORD)  # hashed once: scrypt is slow on purpose
+_PASSWORD_HASH = generate_password_hash(PASSWORD, method=FAST_HASH)
 _counter = itertools.count(1)
 
 

@@ -10,12 +10,19 @@ from pathlib import Path
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-_TOKEN = re.compile(r'name="([\w-]*csrf_token)" type="hidden" value="([^"]+)"')
+_INPUT = re.compile(r"<input\b[^>]*>")
+_NAME = re.compile(r'\bname="([\w-]*csrf_token)"')
+_VALUE = re.compile(r'\bvalue="([^"]+)"')
 
 
 def csrf_fields(html: str) -> dict[str, str]:
     """Every CSRF token field of a page, as {name: value}."""
-    return {name: value for name, value in _TOKEN.findall(html)}
+    fields = {}
+    for tag in _INPUT.findall(html):
+        name, value = _NAME.search(tag), _VALUE.search(tag)
+        if name and value:
+            fields[name.group(1)] = value.group(1)
+    return fields
 
 
 def post_form(client: FlaskClient, url: str, data: dict[str, object],

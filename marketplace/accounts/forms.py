@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, RadioField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length
 
 from marketplace.accounts.passwords import MAX_LENGTH, MIN_LENGTH
@@ -11,12 +12,18 @@ _REQUIRED = _l("This field is required.")
 _EMAIL = _l("Enter a valid email address.")
 _PASSWORD_LENGTH = _l("Use %(min)d to %(max)d characters.", min=MIN_LENGTH, max=MAX_LENGTH)
 _MATCH = _l("The two passwords are not the same.")
+_NAME_LENGTH = _l("Enter your name (at most 100 characters).")
+
+
+def _strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
 
 
 def _email_field() -> EmailField:
     return EmailField(
         _l("Email"),
         validators=[DataRequired(_REQUIRED), Length(max=254, message=_EMAIL), Email(_EMAIL)],
+        filters=[_strip],
         render_kw={"autocomplete": "email", "inputmode": "email"},
     )
 
@@ -34,7 +41,7 @@ def _new_password_field(label: object) -> PasswordField:
 class RegisterForm(FlaskForm):
     name = StringField(
         _l("Full name"),
-        validators=[DataRequired(_REQUIRED), Length(max=100)],
+        validators=[DataRequired(_REQUIRED), Length(max=100, message=_NAME_LENGTH)],
         render_kw={"autocomplete": "name"},
     )
     email = _email_field()
@@ -46,9 +53,11 @@ class RegisterForm(FlaskForm):
     )
     account_type = RadioField(
         _l("I want to"),
-        choices=[("buyer", _l("Buy products")), ("producer", _l("Sell my products (producer)"))],
+        choices=[SelectChoice("buyer", _l("Buy products")),
+                 SelectChoice("producer", _l("Sell my products (producer)"))],
         default="buyer",
         validators=[InputRequired(_l("Choose whether you buy or sell."))],
+        validate_choice=False,  # the service refuses anything but buyer or producer
     )
 
 
@@ -78,7 +87,7 @@ class ResetPasswordForm(FlaskForm):
 class ProfileForm(FlaskForm):
     name = StringField(
         _l("Full name"),
-        validators=[DataRequired(_REQUIRED), Length(max=100)],
+        validators=[DataRequired(_REQUIRED), Length(max=100, message=_NAME_LENGTH)],
         render_kw={"autocomplete": "name"},
     )
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
+DEFAULT_METHOD = "scrypt"
 MIN_LENGTH = 8
 MAX_LENGTH = 128
 
@@ -26,7 +28,7 @@ _ANALYSED_PREFIX = 64  # zxcvbn's cost grows with length; the first 64 character
 
 #: A valid scrypt hash of a random string, checked when no user matches, so a login for an
 #: unknown email takes as long as one for a known email.
-DUMMY_HASH = generate_password_hash("pasar-binaan-timing-equaliser")
+DUMMY_HASH = generate_password_hash("pasar-binaan-timing-equaliser", method=DEFAULT_METHOD)
 
 
 def password_problem(password: str, user_inputs: tuple[str, ...] = ()) -> object | None:
@@ -44,7 +46,10 @@ def password_problem(password: str, user_inputs: tuple[str, ...] = ()) -> object
 
 
 def hash_password(password: str) -> str:
-    return generate_password_hash(password, method="scrypt")
+    """scrypt with werkzeug's parameters (N=32768, r=8, p=1) unless PASSWORD_HASH_METHOD says
+    otherwise; the test suite uses a cheaper N so that it runs fast."""
+    method = current_app.config["PASSWORD_HASH_METHOD"] if has_app_context() else DEFAULT_METHOD
+    return generate_password_hash(password, method=method)
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:

@@ -57,12 +57,12 @@ def _new_user(name: str, email: str, password: str, role: Role, locale: str) -> 
     return user
 
 
-def register(name: str, email: str, password: str, role: Role = Role.BUYER,
+def register(name: str, email: str, password: str, role: Role | str = Role.BUYER,
              locale: str = "id") -> User:
     """Self-registration as a buyer or a producer; staff and admins are created by command."""
-    if role not in SELF_SERVICE_ROLES:
+    if role not in SELF_SERVICE_ROLES:  # StrEnum: "buyer" == Role.BUYER
         raise ServiceError(_l("Choose whether you buy or sell."), "account_type")
-    user = _new_user(name, email, password, role, locale)
+    user = _new_user(name, email, password, Role(role), locale)
     db.session.commit()
     return user
 

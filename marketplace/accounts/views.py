@@ -101,7 +101,7 @@ def register():
     if form.validate_on_submit():
         try:
             user = services.register(form.name.data, form.email.data, form.password.data,
-                                     Role(form.account_type.data), session.get("lang", "id"))
+                                     form.account_type.data, session.get("lang", "id"))
         except ServiceError as error:
             _show_error(form, error)
         else:
@@ -114,9 +114,9 @@ def register():
 @bp.route("/masuk", methods=["GET", "POST"])
 @limiter.limit(_login_limit, key_func=_login_key, methods=["POST"],
                deduct_when=lambda _response: bool(g.get("login_failed")),
-               error_message=_l("Too many failed sign-in attempts for this account. "
-                                "Wait %(minutes)s minutes, or reset your password.",
-                                minutes=15))
+               error_message=lambda: _("Too many failed sign-in attempts for this account. "
+                                       "Wait %(minutes)s minutes, or reset your password.",
+                                       minutes=current_app.config["LOGIN_BLOCK_MINUTES"]))
 def login():
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
