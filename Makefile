@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 FLASK := $(BIN)/flask --app marketplace
 
-.PHONY: run test install translations lint serve migrate demo bench clean extract-messages
+.PHONY: run test install translations lint serve migrate demo clean extract-messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,9 +39,6 @@ lint: $(VENV)/.installed
 
 test: install lint
 	$(BIN)/python -m pytest
-
-bench: install
-	$(BIN)/python -m bench.run
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache

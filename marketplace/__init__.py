@@ -19,6 +19,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
+    config.configure_logging()
     app.config.from_mapping(config.from_environment())
     if test_config:
         app.config.update(test_config)

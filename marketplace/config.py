@@ -5,6 +5,7 @@ Every variable is listed, with its default and meaning, in the README's configur
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 from datetime import timedelta
@@ -40,6 +41,8 @@ def from_environment() -> dict[str, object]:
             "SECRET_KEY must be set to a random value of at least 32 characters in production "
             '(python -c "import secrets; print(secrets.token_urlsafe(48))").'
         )
+    if production and not os.environ.get("DATABASE_URL"):
+        raise ConfigError("DATABASE_URL must point to PostgreSQL in production.")
     redis_url = os.environ.get("REDIS_URL", "")
     https = _bool("SESSION_COOKIE_SECURE", production)
     return {
@@ -84,3 +87,13 @@ def from_environment() -> dict[str, object]:
         "PASSWORD_HASH_METHOD": os.environ.get("PASSWORD_HASH_METHOD", "scrypt"),
         "PASSWORD_RESET_MAX_AGE": _int("PASSWORD_RESET_MAX_AGE", 3600),
     }
+
+
+def configure_logging() -> None:
+    """Log INFO and above to stderr unless logging is already set up (gunicorn, pytest)."""
+    root = logging.getLogger()
+    if not root.handlers:
+        logging.basicConfig(
+            level=os.environ.get("LOG_LEVEL", "INFO").upper(),
+            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, session
+from flask import Flask, current_app, has_request_context, session
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -17,6 +17,8 @@ def select_locale() -> str:
     English while their owners read Indonesian, and the province's default is Indonesian.
     """
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # CLI commands and jobs: the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     chosen = session.get("lang")

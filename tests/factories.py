@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import itertools
 
-from marketplace.accounts.models import Role, User
 from werkzeug.security import generate_password_hash
 
+from marketplace.accounts.models import Role, User
 from marketplace.accounts.passwords import hash_password
 from marketplace.extensions import db
 from tests.conftest import FAST_HASH

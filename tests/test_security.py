@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import time
+from http.cookies import SimpleCookie
 
 import pytest
 from flask import Flask
-from http.cookies import SimpleCookie
 
 from marketplace.accounts.models import Role
 from marketplace.config import ConfigError, from_environment
@@ -45,6 +45,7 @@ def test_pages_have_no_inline_scripts(client):
 
 def test_hsts_in_production_over_https(app, db, tmp_path, monkeypatch, make_app):
     monkeypatch.setenv("APP_ENV", "production")
+    monkeypatch.setenv("DATABASE_URL", app.config["SQLALCHEMY_DATABASE_URI"])
     monkeypatch.setenv("SECRET_KEY", "k" * 40)
     config = make_config(tmp_path, app.config["SQLALCHEMY_DATABASE_URI"])
     del config["SECRET_KEY"]
@@ -66,8 +67,17 @@ def test_production_refuses_to_start_without_secret_key(monkeypatch):
         from_environment()
 
 
+def test_production_refuses_to_start_without_database_url(monkeypatch):
+    monkeypatch.setenv("APP_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "k" * 40)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    with pytest.raises(ConfigError):
+        from_environment()
+
+
 def test_production_forces_debug_off(monkeypatch):
     monkeypatch.setenv("APP_ENV", "production")
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://db/pasar")
     monkeypatch.setenv("SECRET_KEY", "k" * 40)
     monkeypatch.setenv("FLASK_DEBUG", "1")
     assert from_environment()["DEBUG"] is False

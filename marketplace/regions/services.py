@@ -52,11 +52,11 @@ def load_regions(provinces: Iterable[str] | None = None) -> int:
             continue
         batch.append(row)
         if len(batch) >= _BATCH:
-            db.session.execute(insert(Region), batch)
+            db.session.execute(insert(Region.__table__), batch)
             inserted += len(batch)
             batch = []
     if batch:
-        db.session.execute(insert(Region), batch)
+        db.session.execute(insert(Region.__table__), batch)
         inserted += len(batch)
     db.session.commit()
     return inserted

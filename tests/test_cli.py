@@ -1,0 +1,100 @@
+"""Commands: create-staff, regions load, demo load."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from marketplace.accounts.models import Role, User
+from marketplace.accounts.services import find_by_email
+from marketplace.demo.services import DEMO_ACCOUNTS, DEMO_PASSWORD
+from marketplace.extensions import db as _db
+from marketplace.regions.models import Region
+from tests.helpers import login
+
+
+def _runner(app):
+    return app.test_cli_runner()
+
+
+def test_create_staff(app, db):
+    result = _runner(app).invoke(args=["create-staff", "Rina@Dinas.test", "--name", "Rina",
+                                       "--password", "ulap-doyo-tenun-1"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        user = find_by_email("rina@dinas.test")
+        assert user.role is Role.STAFF
+
+
+def test_create_admin(app, db):
+    result = _runner(app).invoke(args=["create-staff", "boss@dinas.test", "--admin", "--name",
+                                       "Boss", "--password", "ulap-doyo-tenun-1"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert find_by_email("boss@dinas.test").role is Role.ADMIN
+
+
+def test_create_staff_refuses_bad_input(app, db):
+    runner = _runner(app)
+    for args in (["not-an-email", "--name", "X", "--password", "ulap-doyo-tenun-1"],
+                 ["ok@dinas.test", "--name", "X", "--password", "short"],
+                 ["ok@dinas.test", "--name", "X", "--password", "password1"]):
+        result = runner.invoke(args=["create-staff", *args])
+        assert result.exit_code != 0
+        assert "Error" in result.output
+    with app.app_context():
+        assert find_by_email("ok@dinas.test") is None
+
+
+def test_create_staff_refuses_duplicate(app, db):
+    runner = _runner(app)
+    args = ["create-staff", "dup@dinas.test", "--name", "X", "--password", "ulap-doyo-tenun-1"]
+    assert runner.invoke(args=args).exit_code == 0
+    again = runner.invoke(args=args)
+    assert again.exit_code != 0
+
+
+def test_regions_are_loaded_with_kemendagri_codes_and_postal_codes(app, db):
+    with app.app_context():
+        biduk = _db.session.get(Region, "64.03.08")
+        assert biduk.name == "Biduk-Biduk" and biduk.parent_code == "64.03"
+        assert _db.session.get(Region, "64.03").name == "Kabupaten Berau"
+        assert _db.session.get(Region, "64.72").name == "Kota Samarinda"
+        villages = list(_db.session.scalars(select(Region).where(
+            Region.parent_code == "64.03.08")))
+        assert villages and all(v.level == 4 and v.postal_code for v in villages)
+        assert _db.session.get(Region, "64.03.08.2001").postal_code == "77373"
+
+
+def test_regions_load_is_idempotent_and_refuses_unknown_province(app, db):
+    runner = _runner(app)
+    result = runner.invoke(args=["regions", "load", "--province", "64"])
+    assert result.exit_code == 0 and "Loaded 0 regions" in result.output
+    result = runner.invoke(args=["regions", "load", "--province", "99"])
+    assert result.exit_code != 0 and "Unknown province" in result.output
+
+
+def test_demo_load_is_idempotent_and_demo_accounts_sign_in(app, db):
+    runner = _runner(app)
+    first = runner.invoke(args=["demo", "load"], env={"APP_ENV": "development"})
+    assert first.exit_code == 0, first.output
+    with app.app_context():
+        count = _db.session.scalar(select(func.count()).select_from(User))
+        regions = _db.session.scalar(select(func.count()).select_from(Region))
+    assert regions > 80000  # all of Indonesia, down to kelurahan/desa
+    second = runner.invoke(args=["demo", "load"])
+    assert second.exit_code == 0 and "0 regions and 0 accounts" in second.output
+    with app.app_context():
+        assert _db.session.scalar(select(func.count()).select_from(User)) == count
+        for account in DEMO_ACCOUNTS:
+            assert find_by_email(account.email).role is account.role
+    client = app.test_client()
+    assert login(client, "staf@demo.test", DEMO_PASSWORD).headers["Location"] == "/dinas"
+
+
+def test_demo_load_refuses_production(app, db, monkeypatch):
+    monkeypatch.setitem(app.config, "PRODUCTION", True)
+    result = _runner(app).invoke(args=["demo", "load"])
+    assert result.exit_code != 0
+    assert "production" in result.output
+    with app.app_context():
+        assert find_by_email("admin@demo.test") is None
