@@ -26,7 +26,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     Path(app.config["INSTANCE_DIR"]).mkdir(parents=True, exist_ok=True)
 
     from marketplace import db as db_rules
-    from marketplace import errors, i18n, security
+    from marketplace import errors, i18n, models, security  # noqa: F401 - models: every table
     from marketplace.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -42,9 +42,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from marketplace.accounts.views import bp as accounts_bp
     from marketplace.core.views import bp as core_bp
+    from marketplace.producers.views import bp as producers_bp
+    from marketplace.programs.views import bp as programs_bp
+    from marketplace.verification.views import bp as verification_bp
 
-    app.register_blueprint(core_bp)
-    app.register_blueprint(accounts_bp)
+    for blueprint in (core_bp, accounts_bp, producers_bp, programs_bp, verification_bp):
+        app.register_blueprint(blueprint)
 
     from marketplace.accounts.cli import create_staff
     from marketplace.demo.cli import demo_cli

@@ -43,6 +43,16 @@ def from_environment() -> dict[str, object]:
         )
     if production and not os.environ.get("DATABASE_URL"):
         raise ConfigError("DATABASE_URL must point to PostgreSQL in production.")
+    public_url = os.environ.get("PUBLIC_BASE_URL", "").rstrip("/")
+    if production and not public_url.startswith("https://"):
+        raise ConfigError("PUBLIC_BASE_URL must be the site's https:// address in production.")
+    field_key = os.environ.get("FIELD_ENCRYPTION_KEY", "")
+    if production and not field_key:
+        raise ConfigError(
+            "FIELD_ENCRYPTION_KEY must be set in production (python -c \"from cryptography."
+            "fernet import Fernet; print(Fernet.generate_key().decode())\")."
+        )
+    trusted_hosts = [h.strip() for h in os.environ.get("TRUSTED_HOSTS", "").split(",") if h.strip()]
     redis_url = os.environ.get("REDIS_URL", "")
     https = _bool("SESSION_COOKIE_SECURE", production)
     return {
@@ -52,6 +62,10 @@ def from_environment() -> dict[str, object]:
         # A random key per process in development: sessions do not survive a restart,
         # and no key is ever committed.
         "SECRET_KEY": secret_key or secrets.token_urlsafe(48),
+        # Links in emails and messages are built from this, never from the request's Host.
+        "PUBLIC_BASE_URL": public_url or f"http://127.0.0.1:{os.environ.get('PORT', '5000')}",
+        # Requests for any other host are refused (400) when set.
+        "TRUSTED_HOSTS": trusted_hosts or None,
         "SQLALCHEMY_DATABASE_URI": os.environ.get(
             "DATABASE_URL", f"sqlite:///{instance / 'pasarbinaan.sqlite3'}"
         ),
@@ -70,6 +84,9 @@ def from_environment() -> dict[str, object]:
         "PREFERRED_URL_SCHEME": "https" if https else "http",
         "HSTS": production,
         "PROXY_FIX_HOPS": _int("PROXY_FIX_HOPS", 0),
+        "FIELD_ENCRYPTION_KEY": field_key,
+        "MEDIA_ROOT": os.environ.get("MEDIA_ROOT", str(instance / "media")),
+        "MAX_DOCUMENT_MB": _int("MAX_DOCUMENT_MB", 5),
         "MAX_CONTENT_LENGTH": _int("MAX_UPLOAD_MB", 10) * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
         "BABEL_DEFAULT_LOCALE": "id",
@@ -97,3 +114,4 @@ def configure_logging() -> None:
             level=os.environ.get("LOG_LEVEL", "INFO").upper(),
             format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         )
+        logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)

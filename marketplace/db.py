@@ -7,11 +7,12 @@ gives constraints stable names, so Alembic can alter and drop them on every data
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import sqlite3
 from typing import Annotated
 
 from flask import has_request_context, request
-from sqlalchemy import DateTime, Engine, MetaData, event
+from sqlalchemy import DateTime, Engine, Enum, MetaData, event
 from sqlalchemy.orm import DeclarativeBase, mapped_column, registry
 
 NAMING_CONVENTION = {
@@ -53,6 +54,19 @@ class Base(DeclarativeBase):
     registry = registry(
         metadata=MetaData(naming_convention=NAMING_CONVENTION),
         type_annotation_map={dt.datetime: UTCDateTime()},
+    )
+
+
+def str_enum(enum_class: type[enum.StrEnum], name: str, length: int = 32) -> Enum:
+    """A portable enum column: stored as its string values, guarded by a named CHECK.
+    The column is wider than today's values so a new value needs no column change."""
+    return Enum(
+        enum_class,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=length,
+        values_callable=lambda members: [member.value for member in members],
     )
 
 

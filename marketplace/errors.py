@@ -6,7 +6,7 @@ from flask import Flask, render_template
 from flask_babel import lazy_gettext as _l
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 TITLES = {
     400: _l("The request could not be understood"),
@@ -44,6 +44,11 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf_error(_error: CSRFError) -> tuple[str, int]:
         return render_error(400, str(CSRF_MESSAGE))
+
+    @app.errorhandler(SecurityError)
+    def _untrusted_host(_error: SecurityError) -> tuple[str, int, dict[str, str]]:
+        # The page template would read the same untrusted Host again: answer in plain text.
+        return "400 Bad Request: unknown host", 400, {"Content-Type": "text/plain"}
 
     @app.errorhandler(RateLimitExceeded)
     def _rate_limited(error: RateLimitExceeded) -> tuple[str, int]:

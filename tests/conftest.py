@@ -55,6 +55,7 @@ def test_config(base: Path, database_url: str) -> dict[str, object]:
         "RATELIMIT_STORAGE_URI": REDIS_URL or "memory://",
         "RATELIMIT_KEY_PREFIX": RATELIMIT_KEY_PREFIX,
         "SERVER_NAME": None,
+        "PUBLIC_BASE_URL": "http://localhost",
         # Cheap scrypt for speed; production keeps werkzeug's N=32768 (tested).
         "PASSWORD_HASH_METHOD": FAST_HASH,
     }

@@ -28,7 +28,8 @@ def csrf_fields(html: str) -> dict[str, str]:
 def post_form(client: FlaskClient, url: str, data: dict[str, object],
               page: str | None = None, **kwargs: object) -> TestResponse:
     """GET ``page`` (default: ``url``) for its CSRF tokens, then POST ``data`` to ``url``."""
-    html = client.get(page or url).get_data(as_text=True)
+    get_kwargs = {k: v for k, v in kwargs.items() if k in ("headers", "environ_base")}
+    html = client.get(page or url, **get_kwargs).get_data(as_text=True)
     return client.post(url, data={**csrf_fields(html), **data}, **kwargs)
 
 

@@ -291,3 +291,10 @@ def test_register_refuses_overlong_name_in_indonesian(app, client):
     assert 'id="name-error"' in html
     assert "Field cannot be longer" not in html
     assert _count_users(app) == before
+
+
+def test_reset_link_ignores_a_forged_host_header(app, client, buyer, outbox):
+    post_form(client, "/lupa-sandi", {"email": buyer}, headers={"Host": "evil.example"})
+    body = outbox.last_body()
+    assert "evil.example" not in body
+    assert "http://localhost/atur-ulang-sandi/" in body

@@ -44,9 +44,7 @@ def test_pages_have_no_inline_scripts(client):
 
 
 def test_hsts_in_production_over_https(app, db, tmp_path, monkeypatch, make_app):
-    monkeypatch.setenv("APP_ENV", "production")
-    monkeypatch.setenv("DATABASE_URL", app.config["SQLALCHEMY_DATABASE_URI"])
-    monkeypatch.setenv("SECRET_KEY", "k" * 40)
+    _production_env(monkeypatch, DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"])
     config = make_config(tmp_path, app.config["SQLALCHEMY_DATABASE_URI"])
     del config["SECRET_KEY"]
     config["TESTING"] = False
@@ -57,30 +55,50 @@ def test_hsts_in_production_over_https(app, db, tmp_path, monkeypatch, make_app)
     assert "max-age=31536000" in response.headers["Strict-Transport-Security"]
 
 
-def test_production_refuses_to_start_without_secret_key(monkeypatch):
-    monkeypatch.setenv("APP_ENV", "production")
-    monkeypatch.delenv("SECRET_KEY", raising=False)
-    with pytest.raises(ConfigError):
-        from_environment()
-    monkeypatch.setenv("SECRET_KEY", "too-short")
+def test_production_refuses_a_short_secret_key(monkeypatch):
+    _production_env(monkeypatch, SECRET_KEY="too-short")
     with pytest.raises(ConfigError):
         from_environment()
 
 
-def test_production_refuses_to_start_without_database_url(monkeypatch):
-    monkeypatch.setenv("APP_ENV", "production")
-    monkeypatch.setenv("SECRET_KEY", "k" * 40)
-    monkeypatch.delenv("DATABASE_URL", raising=False)
+def test_production_refuses_a_plain_http_public_url(monkeypatch):
+    _production_env(monkeypatch, PUBLIC_BASE_URL="http://pasar.example")
     with pytest.raises(ConfigError):
         from_environment()
+
+
+def test_untrusted_host_is_refused(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "TRUSTED_HOSTS", ["pasar.example"])
+    assert client.get("/", headers={"Host": "evil.example"}).status_code == 400
+    assert client.get("/", headers={"Host": "pasar.example"}).status_code == 200
 
 
 def test_production_forces_debug_off(monkeypatch):
-    monkeypatch.setenv("APP_ENV", "production")
-    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://db/pasar")
-    monkeypatch.setenv("SECRET_KEY", "k" * 40)
-    monkeypatch.setenv("FLASK_DEBUG", "1")
+    _production_env(monkeypatch, FLASK_DEBUG="1")
     assert from_environment()["DEBUG"] is False
+
+
+def _production_env(monkeypatch, **overrides):
+    values = {"APP_ENV": "production", "SECRET_KEY": "k" * 40,
+              "DATABASE_URL": "postgresql+psycopg://db/pasar",
+              "PUBLIC_BASE_URL": "https://pasar.example",
+              "FIELD_ENCRYPTION_KEY": "Zm9vYmFyYmF6cXV4cXV1eGNvcmdlZ3JhdWx0Z2FycGx5Zm8="}
+    values.update(overrides)
+    for name, value in values.items():
+        if value is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, value)
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL", "PUBLIC_BASE_URL",
+                                     "FIELD_ENCRYPTION_KEY"])
+def test_production_refuses_to_start_without_required_setting(monkeypatch, missing):
+    _production_env(monkeypatch)
+    from_environment()  # complete: starts
+    _production_env(monkeypatch, **{missing: None})
+    with pytest.raises(ConfigError):
+        from_environment()
 
 
 # --- cookies and sessions ------------------------------------------------------------------

@@ -4,10 +4,10 @@ import datetime as dt
 import enum
 
 from flask_login import UserMixin
-from sqlalchemy import Enum, String
+from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from marketplace.db import created_at, intpk
+from marketplace.db import created_at, intpk, str_enum
 from marketplace.extensions import db
 
 
@@ -26,17 +26,7 @@ class User(UserMixin, db.Model):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(100))
     password_hash: Mapped[str] = mapped_column(String(255))
-    role: Mapped[Role] = mapped_column(
-        Enum(
-            Role,
-            name="user_role",
-            native_enum=False,
-            create_constraint=True,
-            length=20,
-            values_callable=lambda roles: [r.value for r in roles],
-        ),
-        default=Role.BUYER,
-    )
+    role: Mapped[Role] = mapped_column(str_enum(Role, "user_role", length=20), default=Role.BUYER)
     #: Preferred interface language ("id" or "en").
     locale: Mapped[str] = mapped_column(String(5), default="id")
     #: Part of the login cookie: raising it signs out every session of this user.

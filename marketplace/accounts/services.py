@@ -6,7 +6,7 @@ import hashlib
 import logging
 
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
@@ -16,6 +16,7 @@ from marketplace.accounts.passwords import hash_password, password_problem, veri
 from marketplace.db import utcnow
 from marketplace.exceptions import ServiceError
 from marketplace.extensions import db
+from marketplace.links import external_url
 from marketplace.notifications.mail import render_mail, send_mail
 
 log = logging.getLogger(__name__)
@@ -113,7 +114,7 @@ def request_password_reset(email: str) -> None:
     if user is None or not user.active:
         log.info("Password reset asked for an unknown or inactive address")
         return
-    link = url_for("accounts.reset_password", token=make_reset_token(user), _external=True)
+    link = external_url("accounts.reset_password", token=make_reset_token(user))
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
     subject, body = render_mail("password_reset", user.locale, user=user, link=link,
                                 minutes=minutes)

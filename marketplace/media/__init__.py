@@ -1,0 +1,1 @@
+"""Files: where they are stored (media.storage) and what Pillow makes of images (media.images)."""

@@ -1,0 +1,97 @@
+"""Telling people what happened: dashboard notices and emails.
+
+Emails are queued on the database session and sent only after it commits, so a rolled-back
+change never announces itself. Each email is rendered in its recipient's language.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from marketplace.accounts.models import User
+from marketplace.extensions import db
+from marketplace.notifications.mail import render_mail, send_mail
+from marketplace.notifications.models import Notice
+from marketplace.producers.models import Producer, ProducerMember
+
+log = logging.getLogger(__name__)
+
+_PENDING = "pending_mail"
+
+
+@dataclass
+class PendingMail:
+    to: str
+    template: str
+    locale: str
+    context: dict[str, object] = field(default_factory=dict)
+
+
+def queue_mail(user: User, template: str, **context: object) -> None:
+    """Send ``templates/emails/<template>.txt`` to ``user`` once the session commits."""
+    db.session.info.setdefault(_PENDING, []).append(
+        PendingMail(user.email, template, user.locale, {"user_name": user.name, **context}))
+
+
+@event.listens_for(Session, "after_commit")
+def _send_after_commit(session: Session) -> None:
+    pending: list[PendingMail] = session.info.pop(_PENDING, [])
+    for mail in pending:
+        try:
+            subject, body = render_mail(mail.template, mail.locale, **mail.context)
+            send_mail(mail.to, subject, body)
+        except Exception:  # a mail server problem must not undo a committed change
+            log.exception("Could not send %s email to a user", mail.template)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_after_rollback(session: Session) -> None:
+    session.info.pop(_PENDING, None)
+
+
+# --- producer notices --------------------------------------------------------------------
+
+#: What each notice kind says; rendered in the reader's language with the notice's params.
+NOTICE_TEXTS = {
+    "verification_decision": _l("The agency's decision on your profile: %(decision)s."),
+    "documents_reviewed": _l("The agency reviewed your documents."),
+    "suspended": _l("Your shop has been suspended by the agency."),
+    "reinstated": _l("Your shop has been reinstated by the agency."),
+    "document_expiring": _l("A document expires soon or has expired: %(document)s."),
+    "product_unpublished": _l("The agency unpublished a product: %(product)s."),
+}
+
+
+def notice_text(notice: Notice) -> str:
+    text = NOTICE_TEXTS.get(notice.kind)
+    if text is None:
+        return notice.kind
+    params = {k: str(v) for k, v in (notice.params or {}).items()}
+    try:
+        return str(text) % params if params else str(text)
+    except (KeyError, TypeError, ValueError):
+        return str(text)
+
+
+def notify_producer(producer: Producer, kind: str, *, email_template: str | None = None,
+                    **params: object) -> Notice:
+    """Add a dashboard notice and queue an email to every member. The caller commits."""
+    notice = Notice(producer_id=producer.id, kind=kind, params=params)
+    db.session.add(notice)
+    if email_template:
+        members = db.session.scalars(select(User).join(
+            ProducerMember, ProducerMember.user_id == User.id).where(
+            ProducerMember.producer_id == producer.id, User.active.is_(True)))
+        for member in members:
+            queue_mail(member, email_template, producer_name=producer.name, **params)
+    return notice
+
+
+def notices_for(producer: Producer, limit: int = 20) -> list[Notice]:
+    return list(db.session.scalars(select(Notice).where(Notice.producer_id == producer.id)
+                                   .order_by(Notice.id.desc()).limit(limit)))

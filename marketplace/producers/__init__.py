@@ -1,0 +1,1 @@
+"""Producers (produsen): businesses, their members, invitations and claim codes."""

@@ -1,0 +1,1 @@
+"""Aid programmes (program bantuan), equipment grants (hibah alat) and recipient imports."""

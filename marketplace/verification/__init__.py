@@ -1,0 +1,1 @@
+"""The agency's verification of producers: documents, review queue, decisions."""
