@@ -25,8 +25,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.update(test_config)
     Path(app.config["INSTANCE_DIR"]).mkdir(parents=True, exist_ok=True)
 
+    from marketplace import assets, errors, i18n, models, security  # noqa: F401 - models
     from marketplace import db as db_rules
-    from marketplace import errors, i18n, models, security  # noqa: F401 - models: every table
     from marketplace.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -37,6 +37,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     login_manager.init_app(app)
     i18n.init_app(app)
+    assets.init_app(app)
     security.init_app(app)
     errors.init_app(app)
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 from flask import Flask
 from sqlalchemy.exc import OperationalError
 
@@ -51,3 +53,15 @@ def test_healthz_reports_unreachable_database(app: Flask, client, monkeypatch):
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json["database"] == "unreachable"
+
+
+def test_static_files_are_cache_busted(client):
+    html = client.get("/").get_data(as_text=True)
+
+
+    match = re.search(r'href="(/static/css/app\.css\?v=[0-9a-f]{10})"', html)
+    assert match, "stylesheet link carries a content version"
+    response = client.get(match.group(1))
+    response.close()
+    assert response.status_code == 200
+    assert "max-age=31536000" in response.headers["Cache-Control"]

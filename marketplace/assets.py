@@ -1,0 +1,34 @@
+"""Cache-busted static files: ``asset_url("css/app.css")`` -> ``/static/css/app.css?v=3f2a9c1d``.
+
+The version is a hash of the file's content, so browsers may cache static files for a year
+and still fetch a changed file at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
+from flask import Flask, current_app, url_for
+
+
+@lru_cache(maxsize=256)
+def _version(path: str, mtime_ns: int) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:10]
+
+
+def asset_url(filename: str) -> str:
+    static = Path(current_app.static_folder or "")
+    path = static / filename
+    try:
+        version = _version(str(path), path.stat().st_mtime_ns)
+    except OSError:
+        return url_for("static", filename=filename)
+    return url_for("static", filename=filename, v=version)
+
+
+def init_app(app: Flask) -> None:
+    if app.config.get("SEND_FILE_MAX_AGE_DEFAULT") is None:
+        app.config["SEND_FILE_MAX_AGE_DEFAULT"] = 365 * 24 * 3600
+    app.jinja_env.globals["asset_url"] = asset_url
