@@ -8,6 +8,9 @@ from marketplace.accounts.models import Role, User
 from marketplace.accounts.services import find_by_email
 from marketplace.demo.services import DEMO_ACCOUNTS, DEMO_PASSWORD
 from marketplace.extensions import db as _db
+from marketplace.producers.models import Producer, ProducerStatus
+from marketplace.producers.services import producers_of
+from marketplace.programs.models import Grant
 from marketplace.regions.models import Region
 from tests.helpers import login
 
@@ -82,11 +85,21 @@ def test_demo_load_is_idempotent_and_demo_accounts_sign_in(app, db):
         regions = _db.session.scalar(select(func.count()).select_from(Region))
     assert regions > 80000  # all of Indonesia, down to kelurahan/desa
     second = runner.invoke(args=["demo", "load"])
-    assert second.exit_code == 0 and "0 regions and 0 accounts" in second.output
+    assert second.exit_code == 0
+    assert "0 regions, 0 accounts and 0 producers" in second.output
     with app.app_context():
         assert _db.session.scalar(select(func.count()).select_from(User)) == count
         for account in DEMO_ACCOUNTS:
             assert find_by_email(account.email).role is account.role
+        statuses = set(_db.session.scalars(select(Producer.status)))
+        assert statuses >= {ProducerStatus.VERIFIED, ProducerStatus.SUBMITTED,
+                            ProducerStatus.CHANGES_NEEDED, ProducerStatus.DRAFT}
+        demo_owner = find_by_email("produsen@demo.test")
+        owned = producers_of(demo_owner)
+        assert [p.status for p in owned] == [ProducerStatus.VERIFIED]
+        unclaimed = _db.session.scalars(select(Producer).where(~Producer.members.any()))
+        assert len(list(unclaimed)) >= 2
+        assert _db.session.scalar(select(func.count()).select_from(Grant)) == 10
     client = app.test_client()
     assert login(client, "staf@demo.test", DEMO_PASSWORD).headers["Location"] == "/dinas"
 

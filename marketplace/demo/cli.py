@@ -18,5 +18,5 @@ def load() -> None:
         added = load_demo()
     except ServiceError as error:
         raise click.ClickException(str(error.message)) from error
-    click.echo(f"Demo data ready: {added['regions']} regions and "
-               f"{added['accounts']} accounts added.")
+    click.echo(f"Demo data ready: {added['regions']} regions, {added['accounts']} accounts "
+               f"and {added['producers']} producers added.")
