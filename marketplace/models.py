@@ -1,6 +1,7 @@
 """Every domain's models, imported in one place so that Alembic and the app see all tables."""
 
 from marketplace.accounts.models import Role, User
+from marketplace.catalogue.models import Category, Product, ProductPhoto, Variant
 from marketplace.notifications.models import Notice
 from marketplace.producers.models import (
                                           ClaimCode,
@@ -14,7 +15,7 @@ from marketplace.regions.models import Region
 from marketplace.verification.models import DocumentView, ProducerDocument
 
 __all__ = [
-    "AidProgram", "ClaimCode", "DocumentView", "Grant", "GrantItem", "Invitation", "Notice",
-    "Producer", "ProducerDocument", "ProducerEvent", "ProducerMember", "RecipientImport",
-    "Region", "Role", "User",
+    "AidProgram", "Category", "ClaimCode", "DocumentView", "Grant", "GrantItem", "Invitation",
+    "Notice", "Producer", "ProducerDocument", "ProducerEvent", "ProducerMember", "Product",
+    "ProductPhoto", "RecipientImport", "Region", "Role", "User", "Variant",
 ]

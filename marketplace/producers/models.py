@@ -86,6 +86,12 @@ class Producer(db.Model):
     workers_women: Mapped[int] = mapped_column(default=0)
     #: Storage key of the logo image, if any.
     logo_key: Mapped[str | None] = mapped_column(String(200))
+    #: Storefront banner (storage key prefix of its WebP renditions), if any.
+    banner_key: Mapped[str | None] = mapped_column(String(200))
+    #: The shop is closed for a holiday between these dates (inclusive), with a note.
+    holiday_from: Mapped[dt.date | None]
+    holiday_until: Mapped[dt.date | None]
+    holiday_note: Mapped[str] = mapped_column(String(200), default="")
     #: A processed-food producer that claims halal must show its certificate.
     halal_claimed: Mapped[bool] = mapped_column(default=False)
     status: Mapped[ProducerStatus] = mapped_column(

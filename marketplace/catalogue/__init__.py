@@ -1,0 +1,1 @@
+"""The catalogue: categories, products with variants and photos, search, storefronts."""
