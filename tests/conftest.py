@@ -52,6 +52,7 @@ def test_config(base: Path, database_url: str) -> dict[str, object]:
         "INSTANCE_DIR": str(base),
         "MAIL_BACKEND": "outbox",
         "MAIL_OUTBOX_DIR": str(base / "outbox"),
+        "MEDIA_ROOT": str(base / "media"),
         "RATELIMIT_STORAGE_URI": REDIS_URL or "memory://",
         "RATELIMIT_KEY_PREFIX": RATELIMIT_KEY_PREFIX,
         "SERVER_NAME": None,

@@ -20,3 +20,18 @@ def load() -> None:
         raise click.ClickException(str(error.message)) from error
     click.echo(f"Demo data ready: {added['regions']} regions, {added['accounts']} accounts "
                f"and {added['producers']} producers added.")
+
+
+@click.command("seed-bench")
+@click.option("--products", default=100_000, show_default=True, help="Products in all.")
+@click.option("--producers", default=1000, show_default=True, help="Producers in all.")
+def seed_bench(products: int, producers: int) -> None:
+    """Fill the database with benchmark data (refused when APP_ENV=production)."""
+    from marketplace.demo.bench import seed
+
+    try:
+        added = seed(products, producers)
+    except ServiceError as error:
+        raise click.ClickException(str(error.message)) from error
+    click.echo(f"Benchmark data ready: {added['producers']} producers, "
+               f"{added['products_added']} products added.")
