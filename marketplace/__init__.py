@@ -57,9 +57,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from marketplace.accounts.cli import create_staff
     from marketplace.demo.cli import demo_cli, seed_bench
     from marketplace.regions.cli import regions_cli
+    from marketplace.verification.cli import verification_cli
 
     app.cli.add_command(create_staff)
     app.cli.add_command(demo_cli)
     app.cli.add_command(seed_bench)
     app.cli.add_command(regions_cli)
+    app.cli.add_command(verification_cli)
     return app

@@ -298,3 +298,16 @@ def test_reset_link_ignores_a_forged_host_header(app, client, buyer, outbox):
     body = outbox.last_body()
     assert "evil.example" not in body
     assert "http://localhost/atur-ulang-sandi/" in body
+
+
+def test_register_returns_to_a_safe_next_page(app, client):
+    html = client.get("/daftar?next=/klaim/ABCD-EFGH").get_data(as_text=True)
+    assert 'value="/klaim/ABCD-EFGH"' in html
+    response = post_form(client, "/daftar", {**REGISTRATION, "next": "/klaim/ABCD-EFGH"},
+                         page="/daftar?next=/klaim/ABCD-EFGH")
+    assert response.headers["Location"] == "/klaim/ABCD-EFGH"
+
+
+def test_register_ignores_a_foreign_next(app, client):
+    response = post_form(client, "/daftar", {**REGISTRATION, "next": "https://evil.example/"})
+    assert response.headers["Location"] == "/"

@@ -59,6 +59,7 @@ class RegisterForm(FlaskForm):
         validators=[InputRequired(_l("Choose whether you buy or sell."))],
         validate_choice=False,  # the service refuses anything but buyer or producer
     )
+    next = HiddenField()
 
 
 class LoginForm(FlaskForm):

@@ -88,7 +88,7 @@ def _home_for(user: User) -> str:
     if user.is_staff:
         return url_for("core.staff_home")
     if user.role is Role.PRODUCER:
-        return url_for("core.producer_home")
+        return url_for("producers.dashboard")
     return url_for("core.home")
 
 
@@ -97,7 +97,7 @@ def _home_for(user: User) -> str:
 def register():
     if current_user.is_authenticated:
         return redirect(_home_for(current_user))
-    form = RegisterForm()
+    form = RegisterForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
         try:
             user = services.register(form.name.data, form.email.data, form.password.data,
@@ -107,7 +107,8 @@ def register():
         else:
             _start_session(user)
             flash(_("Welcome to Pasar Binaan, %(name)s!", name=user.name), "success")
-            return redirect(_home_for(user))
+            # e.g. back to the claim or invitation link that sent the person here
+            return redirect(safe_next_url(form.next.data) or _home_for(user))
     return render_template("accounts/register.html", form=form)
 
 

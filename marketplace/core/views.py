@@ -78,9 +78,3 @@ def cart():
 @role_required(Role.STAFF)
 def staff_home():
     return render_template("core/staff_home.html", counts=account_services.count_by_role())
-
-
-@bp.get("/produsen")
-@role_required(Role.PRODUCER)
-def producer_home():
-    return render_template("core/producer_home.html")

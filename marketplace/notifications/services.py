@@ -38,6 +38,13 @@ def queue_mail(user: User, template: str, **context: object) -> None:
         PendingMail(user.email, template, user.locale, {"user_name": user.name, **context}))
 
 
+def queue_mail_to(email: str, locale: str, template: str, **context: object) -> None:
+    """Like queue_mail, for an address that may have no account yet (e.g. an invitation).
+    The template gets only ``context`` (no ``user_name``)."""
+    db.session.info.setdefault(_PENDING, []).append(
+        PendingMail(email, template, locale, dict(context)))
+
+
 @event.listens_for(Session, "after_commit")
 def _send_after_commit(session: Session) -> None:
     pending: list[PendingMail] = session.info.pop(_PENDING, [])
@@ -58,12 +65,22 @@ def _drop_after_rollback(session: Session) -> None:
 
 #: What each notice kind says; rendered in the reader's language with the notice's params.
 NOTICE_TEXTS = {
-    "verification_decision": _l("The agency's decision on your profile: %(decision)s."),
-    "documents_reviewed": _l("The agency reviewed your documents."),
-    "suspended": _l("Your shop has been suspended by the agency."),
-    "reinstated": _l("Your shop has been reinstated by the agency."),
-    "document_expiring": _l("A document expires soon or has expired: %(document)s."),
+    # verification: one kind per decision, so that each reads well in both languages
+    "verification_verified": _l("Your profile is verified: your shop can now appear to "
+                                "buyers."),
+    "verification_changes_needed": _l("The agency asks for changes to your profile: "
+                                      "%(reason)s"),
+    "verification_rejected": _l("The agency did not accept your profile: %(reason)s"),
+    "verification_suspended": _l("Your shop has been suspended by the agency: %(reason)s"),
+    "verification_reinstated": _l("Your shop has been reinstated by the agency: %(reason)s"),
+    "verification_document_rejected": _l("The agency did not accept one of your documents: "
+                                         "%(reason)s"),
+    "verification_document_expiring": _l("One of your documents expires on %(expires_on)s: "
+                                         "upload the renewed document."),
+    "verification_document_expired": _l("One of your documents expired on %(expires_on)s: "
+                                        "upload the renewed document."),
     "product_unpublished": _l("The agency unpublished a product: %(product)s."),
+    "member_joined": _l("%(name)s joined your team on Pasar Binaan."),
 }
 
 

@@ -261,3 +261,57 @@ def get_producer(producer_id: int) -> Producer | None:
 
 def get_by_slug(slug: str) -> Producer | None:
     return db.session.scalar(select(Producer).where(Producer.slug == slug))
+
+
+# --- logo and grants (used by the producer's own pages) -------------------------------------
+
+#: A logo upload may be at most this large (bytes), before re-encoding.
+LOGO_MAX_BYTES = 2 * 1024 * 1024
+
+
+def prepare_logo(data: bytes) -> tuple[bytes, str]:
+    """Check and re-encode an uploaded logo (no metadata). ServiceError on field "logo"."""
+    from marketplace.media.images import ImageRejected, clean_copy
+
+    if len(data) > LOGO_MAX_BYTES:
+        raise ServiceError(_l("The logo is too large: at most 2 MB."), "logo")
+    try:
+        return clean_copy(data)
+    except ImageRejected as error:
+        raise ServiceError(_l("The logo must be a JPEG, PNG or WebP image."), "logo") from error
+
+
+def set_logo(actor: User, producer: Producer, image: tuple[bytes, str]) -> str:
+    """Store a prepared logo (see prepare_logo) and point the producer at it. Members and
+    staff; audited. The previous file is deleted once the change is committed."""
+    from marketplace.media.storage import get_storage, new_key
+
+    if not actor.is_staff:
+        require_member(actor, producer)
+    data, content_type = image
+    key = new_key("public", "logos", "jpg" if content_type == "image/jpeg" else "png")
+    storage = get_storage()
+    storage.save(key, data, content_type)
+    before = producer.logo_key
+    producer.logo_key = key
+    record_event(producer, actor, "logo_changed", changes={"logo_key": [before, key]})
+    try:
+        db.session.commit()
+    except Exception:
+        storage.delete(key)
+        raise
+    if before:
+        storage.delete(before)
+    return key
+
+
+def grants_received(producer: Producer) -> list[object]:
+    """The aid grants this producer received, newest first, with their items."""
+    from sqlalchemy.orm import selectinload
+
+    from marketplace.programs.models import Grant
+
+    return list(db.session.scalars(
+        select(Grant).where(Grant.producer_id == producer.id)
+        .options(selectinload(Grant.items), selectinload(Grant.program))
+        .order_by(Grant.handover_date.desc().nulls_last(), Grant.id.desc())))
