@@ -8,10 +8,12 @@ from marketplace.accounts.models import Role, User
 from marketplace.accounts.services import find_by_email
 from marketplace.demo.services import DEMO_ACCOUNTS, DEMO_PASSWORD
 from marketplace.extensions import db as _db
+from marketplace.producers.claims import active_code
 from marketplace.producers.models import Producer, ProducerStatus
 from marketplace.producers.services import producers_of
 from marketplace.programs.models import Grant
 from marketplace.regions.models import Region
+from marketplace.verification.models import DocumentStatus, DocumentType, ProducerDocument
 from tests.helpers import login
 
 
@@ -97,8 +99,14 @@ def test_demo_load_is_idempotent_and_demo_accounts_sign_in(app, db):
         demo_owner = find_by_email("produsen@demo.test")
         owned = producers_of(demo_owner)
         assert [p.status for p in owned] == [ProducerStatus.VERIFIED]
-        unclaimed = _db.session.scalars(select(Producer).where(~Producer.members.any()))
-        assert len(list(unclaimed)) >= 2
+        unclaimed = list(_db.session.scalars(select(Producer).where(~Producer.members.any())))
+        assert len(unclaimed) >= 2
+        assert all(active_code(p) is not None for p in unclaimed)
+        documents = list(_db.session.scalars(select(ProducerDocument).where(
+            ProducerDocument.producer_id == owned[0].id)))
+        assert {d.status for d in documents} == {DocumentStatus.ACCEPTED}
+        ktp = next(d for d in documents if d.doc_type is DocumentType.KTP)
+        assert ktp.number == "" and ktp.number_encrypted
         assert _db.session.scalar(select(func.count()).select_from(Grant)) == 10
     client = app.test_client()
     assert login(client, "staf@demo.test", DEMO_PASSWORD).headers["Location"] == "/dinas"

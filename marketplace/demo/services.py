@@ -11,6 +11,7 @@ from marketplace.accounts.models import Role, User
 from marketplace.accounts.passwords import hash_password
 from marketplace.accounts.services import find_by_email
 from marketplace.db import utcnow
+from marketplace.demo import documents
 from marketplace.demo.producers import HANDOVER, PRODUCERS, PROGRAMS, DemoProducer
 from marketplace.exceptions import ServiceError
 from marketplace.extensions import db
@@ -67,7 +68,7 @@ def _load_producers() -> int:
     staff = find_by_email("staf@demo.test")
     programs = {spec["key"]: _ensure_program(spec, staff) for spec in PROGRAMS}
     created = 0
-    for spec in PRODUCERS:
+    for index, spec in enumerate(PRODUCERS, start=1):
         if db.session.scalar(select(Producer.id).where(Producer.nib == spec.nib)):
             continue
         producer = _create_producer(spec, staff)
@@ -79,9 +80,20 @@ def _load_producers() -> int:
         grant.items = [GrantItem(name=n, category=c, quantity=q, unit_value_idr=v)
                        for n, c, q, v in spec.items]
         db.session.add(grant)
+        db.session.flush()
+        _finish_producer(producer, index, staff)
         created += 1
     db.session.commit()
     return created
+
+
+def _finish_producer(producer: Producer, index: int, staff: User | None) -> None:
+    """Documents for those that went through review; a claim code for the unclaimed."""
+    owner = documents.owner_of(producer)
+    if owner is None:
+        documents.ensure_claim_code(producer, staff)
+    elif producer.status is not ProducerStatus.DRAFT:
+        documents.add_documents(producer, owner, index, staff)
 
 
 def _ensure_program(spec: dict[str, object], staff: User | None) -> AidProgram:
