@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from babel import support
 from flask import Flask, current_app, has_request_context, session
 from flask_babel import get_locale
 from flask_login import current_user
+from flask_wtf import FlaskForm
 
 from marketplace import formatting
 from marketplace.extensions import babel
@@ -29,8 +31,34 @@ def _locale() -> str:
     return str(get_locale() or "id")
 
 
+class _WTFormsTranslations:
+    """WTForms' own messages ("This field is required.", "Not a valid date value.") in the
+    user's language. WTForms ships no Indonesian catalogue, so ours is in
+    translations/<locale>/LC_MESSAGES/wtforms.po."""
+
+    _cache: dict[str, support.Translations] = {}
+
+    def _translations(self) -> support.Translations | support.NullTranslations:
+        locale = _locale()
+        if locale not in self._cache:
+            directory = current_app.config["BABEL_TRANSLATION_DIRECTORIES"]
+            self._cache[locale] = support.Translations.load(directory, [locale], "wtforms")
+        return self._cache[locale]
+
+    def gettext(self, string: str) -> str:
+        return self._translations().ugettext(string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self._translations().ungettext(singular, plural, n)
+
+
+_wtforms_translations = _WTFormsTranslations()
+
+
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: "Asia/Makassar")
+    # Every Flask-WTF form takes WTForms' messages from our catalogue (see above).
+    FlaskForm.Meta.get_translations = lambda _meta, _form: _wtforms_translations
     app.jinja_env.filters["rupiah"] = formatting.rupiah
     app.jinja_env.filters["long_date"] = lambda v: formatting.long_date(v, _locale())
     app.jinja_env.filters["long_datetime"] = lambda v: formatting.long_datetime(v, _locale())

@@ -114,3 +114,41 @@ def test_every_string_in_the_source_is_in_the_indonesian_catalogue(id_catalog: C
         "strings missing from the Indonesian catalogue; run `make extract-messages`, then "
         f"translate them in {ID_PO_NAME}:\n" + "\n".join(missing)
     )
+
+
+
+def _date_form_errors(app, lang: str) -> list[str]:
+    from flask import session
+    from flask_wtf import FlaskForm
+    from wtforms import DateField, StringField
+    from wtforms.validators import DataRequired
+
+    class Probe(FlaskForm):
+        class Meta:
+            csrf = False
+
+        day = DateField()
+        name = StringField(validators=[DataRequired()])
+
+    with app.test_request_context(method="POST", data={"day": "31-31-2024", "name": ""}):
+        session["lang"] = lang
+        form = Probe()
+        assert not form.validate()
+        return [*form.day.errors, *form.name.errors]
+
+
+def test_wtforms_messages_are_in_the_users_language(app):
+    assert _date_form_errors(app, "id") == ["Tanggal tidak valid.", "Kolom ini wajib diisi."]
+    assert _date_form_errors(app, "en") == ["Not a valid date value.", "This field is required."]
+
+
+def test_wtforms_catalogue_is_complete():
+    from babel.messages.pofile import read_po
+    from wtforms.i18n import messages_path
+
+    with open(Path(messages_path()) / "wtforms.pot", "rb") as pot_file:
+        pot = read_po(pot_file)
+    with open(ROOT / "translations/id/LC_MESSAGES/wtforms.po", "rb") as po_file:
+        po = read_po(po_file)
+    missing = [m.id for m in pot if m.id and (m.id not in po or not po[m.id].string)]
+    assert not missing, f"WTForms messages without Indonesian translation: {missing}"
