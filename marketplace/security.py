@@ -6,6 +6,7 @@ import time
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, flash, request, session
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -26,7 +27,7 @@ CONTENT_SECURITY_POLICY = {
     "form-action": "'self'",
 }
 
-_IDLE_SKIP_ENDPOINTS = frozenset({"static", "core.healthz"})
+_IDLE_SKIP_ENDPOINTS = frozenset({"static", "core.healthz", "media.file"})
 
 
 def safe_next_url(target: str | None) -> str | None:
@@ -58,6 +59,24 @@ def _enforce_idle_timeout() -> None:
         session["seen"] = now
 
 
+class _SessionInterface(SecureCookieSessionInterface):
+    """Never attach a session cookie (or ``Vary: Cookie``) to a response that shared caches
+    may keep: public images are cached for a year by browsers and CDNs."""
+
+    def save_session(self, app: Flask, session, response) -> None:  # type: ignore[no-untyped-def]
+        if response.cache_control.public:
+            return
+        super().save_session(app, session, response)
+
+
+def _content_security_policy(app: Flask) -> dict[str, object]:
+    policy = dict(CONTENT_SECURITY_POLICY)
+    media = urlsplit(app.config.get("MEDIA_PUBLIC_BASE_URL") or "")
+    if media.scheme and media.netloc:  # photos served by a CDN or a public bucket
+        policy["img-src"] = [*CONTENT_SECURITY_POLICY["img-src"], f"{media.scheme}://{media.netloc}"]
+    return policy
+
+
 def init_app(app: Flask) -> None:
     hops = app.config["PROXY_FIX_HOPS"]
     if hops:
@@ -69,8 +88,9 @@ def init_app(app: Flask) -> None:
         strict_transport_security_max_age=31536000,
         session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
         session_cookie_http_only=True,
-        content_security_policy=CONTENT_SECURITY_POLICY,
+        content_security_policy=_content_security_policy(app),
         referrer_policy="strict-origin-when-cross-origin",
         frame_options="DENY",
     )
     app.before_request(_enforce_idle_timeout)
+    app.session_interface = _SessionInterface()

@@ -316,3 +316,31 @@ def test_server_error_page_hides_details(tmp_path, app, db, make_app):
     assert response.status_code == 500
     html = response.get_data(as_text=True)
     assert "secret internal detail" not in html and '<html lang="id">' in html
+
+
+def test_cdn_origin_is_allowed_for_images_only(app, db, tmp_path, make_app):
+    from tests.conftest import test_config as base_config
+
+    config = base_config(tmp_path, app.config["SQLALCHEMY_DATABASE_URI"])
+    config["MEDIA_PUBLIC_BASE_URL"] = "https://cdn.pasar.example/media"
+    with_cdn = make_app(config)
+    csp = with_cdn.test_client().get("/healthz").headers["Content-Security-Policy"]
+    assert "img-src 'self' data: https://cdn.pasar.example" in csp
+    assert "script-src 'self';" in csp
+
+
+def test_publicly_cacheable_responses_carry_no_session_cookie(app, client, users):
+    login(client, users[Role.BUYER], PASSWORD)
+
+    from flask import make_response
+
+    with app.test_request_context():
+        from flask import session
+
+        session["touched"] = True
+        response = make_response("x")
+        response.cache_control.public = True
+        response.cache_control.max_age = 60
+        app.session_interface.save_session(app, session, response)
+        assert "Set-Cookie" not in response.headers
+        assert "Cookie" not in response.vary
