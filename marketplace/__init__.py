@@ -55,11 +55,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.register_blueprint(blueprint)
 
     from marketplace.accounts.cli import create_staff
+    from marketplace.catalogue.cli import catalogue_cli
     from marketplace.demo.cli import demo_cli, seed_bench
     from marketplace.regions.cli import regions_cli
     from marketplace.verification.cli import verification_cli
 
     app.cli.add_command(create_staff)
+    app.cli.add_command(catalogue_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(seed_bench)
     app.cli.add_command(regions_cli)

@@ -86,6 +86,15 @@ def from_environment() -> dict[str, object]:
         "PROXY_FIX_HOPS": _int("PROXY_FIX_HOPS", 0),
         "FIELD_ENCRYPTION_KEY": field_key,
         "MEDIA_ROOT": os.environ.get("MEDIA_ROOT", str(instance / "media")),
+        # Uploaded files: "local" (under MEDIA_ROOT) or "s3" (S3-compatible object storage,
+        # credentials from boto3's usual AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY ...).
+        "MEDIA_BACKEND": os.environ.get("MEDIA_BACKEND", "local").strip().lower() or "local",
+        "MEDIA_S3_BUCKET": os.environ.get("MEDIA_S3_BUCKET", "").strip(),
+        "MEDIA_S3_ENDPOINT_URL": os.environ.get("MEDIA_S3_ENDPOINT_URL", "").strip(),
+        "MEDIA_S3_REGION": os.environ.get("MEDIA_S3_REGION", "").strip(),
+        # Where public/ keys are readable directly (a CDN or the bucket's public address);
+        # empty: the app serves them at /media/<key>.
+        "MEDIA_PUBLIC_BASE_URL": os.environ.get("MEDIA_PUBLIC_BASE_URL", "").strip().rstrip("/"),
         "MAX_DOCUMENT_MB": _int("MAX_DOCUMENT_MB", 5),
         "MAX_CONTENT_LENGTH": _int("MAX_UPLOAD_MB", 10) * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session

@@ -6,9 +6,13 @@ address into a password-reset email.
 
 from __future__ import annotations
 
-from flask import current_app, url_for
+from flask import current_app, has_request_context, url_for
 
 
 def external_url(endpoint: str, **values: object) -> str:
+    """Works in a request, a CLI command or a job alike."""
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    return base + url_for(endpoint, _external=False, **values)
+    if has_request_context():
+        return base + url_for(endpoint, _external=False, **values)
+    with current_app.test_request_context(base_url=base):
+        return url_for(endpoint, _external=True, **values)

@@ -88,7 +88,7 @@ def test_demo_load_is_idempotent_and_demo_accounts_sign_in(app, db):
     assert regions > 80000  # all of Indonesia, down to kelurahan/desa
     second = runner.invoke(args=["demo", "load"])
     assert second.exit_code == 0
-    assert "0 regions, 0 accounts and 0 producers" in second.output
+    assert "0 regions, 0 accounts, 0 producers and 0 products" in second.output
     with app.app_context():
         assert _db.session.scalar(select(func.count()).select_from(User)) == count
         for account in DEMO_ACCOUNTS:

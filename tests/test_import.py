@@ -207,6 +207,18 @@ def test_region_names_are_matched_loosely_and_codes_without_dots(staff, program)
         "64.03.08.2004", "64.03.08.2001", "64.03.08.2004", "64.72.02.1010"]
 
 
+@pytest.mark.parametrize(("row", "column"), [
+    ("A,kub,A,rotan,,,Biduk-Biduk,Teluk Sumbang,,,Alat,,1,1000,", "kabupaten"),
+    ("A,kub,A,rotan,,Berau,,Teluk Sumbang,,,Alat,,1,1000,", "kecamatan"),
+    ("A,kub,A,rotan,,Berau,Biduk-Biduk,,,,Alat,,1,1000,", "desa"),
+])
+def test_an_empty_region_name_cell_is_named_as_empty(staff, program, row, column):
+    preview = services.preview_recipients(staff, program, _csv(row), "x.csv")
+    [problem] = preview.problems
+    assert (problem.row, problem.column) == (2, column)
+    assert str(problem.message) == "Sel ini kosong: isi namanya, atau gunakan kode_wilayah."
+
+
 def test_semicolon_csv_with_bom_and_title_row(staff, program):
     text = ("DAFTAR PENERIMA BANTUAN 2024;;\n" + HEADER.replace(",", ";") + "\n"
             + GOOD_ROW.replace(",", ";") + "\n")
@@ -294,6 +306,22 @@ def test_bad_files_are_refused_with_a_message_and_change_nothing(staff, program,
     with pytest.raises(FileRefused):
         services.import_recipients(staff, program, BAD_FILES[name], f"{name}.csv")
     assert _counts() == (0, 0, 0, 0, 0, 0)
+
+
+@pytest.mark.parametrize(("header", "message"), [
+    ("nama_usaha,jenis_usaha,sektor,nama_alat,jumlah_alat,nilai_satuan,kabupaten,kecamatan",
+     "Kolom yang belum ada: kode_wilayah (atau kabupaten, kecamatan, dan desa)."),
+    ("nama_usaha,jenis_usaha,nama_alat,jumlah_alat,kabupaten",
+     "Kolom yang belum ada: sektor, nilai_satuan, serta kode_wilayah (atau kabupaten, "
+     "kecamatan, dan desa)."),
+    ("nama_usaha,jenis_usaha,nama_alat,jumlah_alat,kode_wilayah",
+     "Kolom yang belum ada: sektor, nilai_satuan."),
+])
+def test_missing_columns_are_named_in_one_translated_sentence(staff, program, header,
+                                                              message):
+    with pytest.raises(FileRefused) as refused:
+        services.preview_recipients(staff, program, _csv("A,kub,rotan", header=header), "x.csv")
+    assert str(refused.value.message) == message
 
 
 def test_the_limit_is_2000_rows(staff, program):

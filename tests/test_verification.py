@@ -7,9 +7,11 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+from pathlib import Path
 
 import pytest
 from flask import Flask
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from marketplace.accounts.models import Role, User
@@ -26,7 +28,7 @@ from marketplace.producers.models import (
     ProducerType,
     Sector,
 )
-from marketplace.producers.services import AccessDenied
+from marketplace.producers.services import AccessDenied, record_event
 from marketplace.programs.models import Grant, GrantItem
 from marketplace.verification import decisions, services
 from marketplace.verification.cli import verification_cli
@@ -36,6 +38,7 @@ from marketplace.verification.models import (
     DocumentView,
     ProducerDocument,
 )
+from marketplace.verification.views import EVENT_LABELS
 from tests.factories import make_producer, make_program, make_user
 from tests.helpers import login, logout, post_form
 from tests.test_documents import (
@@ -372,9 +375,27 @@ def test_flag_expiring_notifies_once_per_stage(app, db, outbox):
         assert stages == [(None, soon_id, "expiring"), (None, soon_id, "expired")]
         assert [n.kind for n in notices_of(producer)] == ["verification_document_expiring",
                                                           "verification_document_expired"]
+        texts = [notice_text(n) for n in notices_of(producer)]
+        assert all("13 April 2024" in t and "Izin Pangan Industri Rumah Tangga (P-IRT)" in t
+                   and "2024-04-13" not in t for t in texts)
     messages = outbox.messages()
     assert [m["To"] for m in messages] == ["pangan@example.test"] * 2
     assert f"http://localhost/produsen/{producer_id}/dokumen" in outbox.last_body()
+
+
+def test_expiry_notice_shows_the_document_and_date_in_the_readers_language(ctx):
+    notice = Notice(kind="verification_document_expiring",
+                    params={"stage": "expiring", "document": "pirt", "expires_on": "2026-12-31"})
+    assert notice_text(notice) == (
+        "Salah satu dokumen Anda akan habis masa berlakunya pada Kamis, 31 Desember 2026: "
+        "Izin Pangan Industri Rumah Tangga (P-IRT). Unggah dokumen yang sudah diperpanjang.")
+    with force_locale("en"):
+        assert notice_text(notice) == (
+            "One of your documents expires on Thursday, 31 December 2026: Home-industry food "
+            "permit (P-IRT). Upload the renewed document.")
+    odd = Notice(kind="verification_document_expired",
+                 params={"document": "unknown", "expires_on": "not a date"})
+    assert "unknown" in notice_text(odd) and "not a date" in notice_text(odd)
 
 
 # --- the staff pages: who may open them -----------------------------------------------------
@@ -572,6 +593,70 @@ def test_review_page_shows_profile_grants_documents_and_trail(app, client, peopl
     assert f"/dokumen/{people['document']}/berkas" in html
     trail = html.split('id="audit-trail"')[1]
     assert "Rina Dinas" in trail and "Foto buram" in trail and "WITA" in trail
+
+
+def test_review_page_grants_and_registration_read_as_sentences(app, client, people):
+    with app.app_context():
+        producer = _db.session.get(Producer, people["producer"])
+        producer.created_at = dt.datetime(2024, 5, 14, 2, 0, tzinfo=dt.UTC)
+        program = make_program(name="Bantuan Alat Anyam Rotan 2023", fiscal_year=2023)
+        _db.session.add(Grant(program_id=program.id, producer_id=producer.id,
+                              handover_date=dt.date(2024, 5, 14), handover_place="Tanjung Redeb",
+                              bast_number="BAST/027/2023",
+                              items=[GrantItem(name="Alat anyam", category="Alat anyam rotan",
+                                               quantity=1, unit_value_idr=1_500_000,
+                                               serial_number="SN-88")]))
+        _db.session.commit()
+    login(client, "staff@example.test")
+    html = client.get(f"/dinas/verifikasi/{people['producer']}").get_data(as_text=True)
+    assert "Oleh produsen sendiri, pada Selasa, 14 Mei 2024" in html
+    assert "Diserahkan pada Selasa, 14 Mei 2024 di Tanjung Redeb" in html
+    assert "Nomor BAST: BAST/027/2023" in html and "Nomor seri: SN-88" in html
+
+
+_RECORDED = re.compile(r"record_event\(\s*[^,]+,\s*[^,]+,\s*\"([a-z_]+)\"")
+
+
+def test_every_recorded_action_has_a_label():
+    """Every action written anywhere (record_event, and change_status's "status")."""
+    root = Path(__file__).resolve().parent.parent / "marketplace"
+    actions = {"status"}
+    for path in root.rglob("*.py"):
+        actions |= set(_RECORDED.findall(path.read_text(encoding="utf-8")))
+    assert {"created", "grant_added", "claim_issued", "member_added"} <= actions
+    assert sorted(actions - set(EVENT_LABELS)) == []
+
+
+def test_audit_trail_shows_labels_not_codes(app, client, people):
+    with app.app_context():
+        producer = _db.session.get(Producer, people["producer"])
+        staff = _db.session.scalar(select(User).where(User.email == "staff@example.test"))
+        record_event(producer, staff, "profile_edit", changes={
+            "name": ["Tenun Sari", "Tenun Sari Baru"], "phone": [None, "+6281255012299"]})
+        record_event(producer, staff, "logo_changed",
+                     changes={"logo_key": [None, "public/logos/a.png"]})
+        record_event(producer, staff, "created", reason="import",
+                     changes={"program_id": 1, "import": "daftar.csv", "rows": [3]})
+        record_event(producer, staff, "status", reason="identity changed: name, nib",
+                     from_status="verified", to_status="submitted")
+        record_event(producer, staff, "future_action", changes={"mystery": [1, 2]})
+        producer.status_reason = "identity changed: name, nib"
+        _db.session.commit()
+    login(client, "staff@example.test")
+    html = client.get(f"/dinas/verifikasi/{people['producer']}").get_data(as_text=True)
+    trail = html.split('id="audit-trail"')[1]
+    for label in ("Profil diubah", "Logo diganti", "Profil dibuat", "Status diubah",
+                  "Nama Usaha: Tenun Sari → Tenun Sari Baru", "Telepon:", "Logo: — →",
+                  "Diimpor dari daftar penerima bantuan",
+                  "Identitas usaha diubah: Nama Usaha, NIB"):
+        assert label in trail, label
+    compact = re.sub(r"\s+", "", trail)
+    for code in ("profile_edit<", "logo_changed<", ">name:", ">phone:", ">logo_key:",
+                 ">import<"):
+        assert code not in compact, code
+    assert "identity changed" not in html
+    assert "future_action" in trail and "mystery: 1 → 2" in trail  # unknown: as recorded
+    assert "Alasan Terakhir: Identitas usaha diubah: Nama Usaha, NIB" in html
 
 
 def test_review_a_document_through_the_page(app, client, people, outbox):

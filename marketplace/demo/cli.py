@@ -18,8 +18,8 @@ def load() -> None:
         added = load_demo()
     except ServiceError as error:
         raise click.ClickException(str(error.message)) from error
-    click.echo(f"Demo data ready: {added['regions']} regions, {added['accounts']} accounts "
-               f"and {added['producers']} producers added.")
+    click.echo(f"Demo data ready: {added['regions']} regions, {added['accounts']} accounts, "
+               f"{added['producers']} producers and {added['products']} products added.")
 
 
 @click.command("seed-bench")

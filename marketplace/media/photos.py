@@ -1,25 +1,29 @@
-"""Product and storefront photos: decoded and cleaned by Pillow, stored as WebP renditions
-at a few widths for ``srcset``, under keys the server chooses."""
+"""Product and storefront photos: decoded and cleaned by Pillow (media.images), stored as
+WebP renditions at a few widths for ``srcset``, under keys the server chooses."""
 
 from __future__ import annotations
 
-import io
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flask import url_for
-from PIL import Image
 
-from marketplace.media.images import open_image
-from marketplace.media.storage import get_storage
+from marketplace.media.images import webp_renditions
+from marketplace.media.storage import get_storage, public_url
 
 #: Rendition widths; a rendition is never wider than the original.
 WIDTHS = (320, 640, 1280)
 WEBP_QUALITY = 78
+#: Listing thumbnails (the 320 px rendition) stay within this many bytes, whatever the photo.
+THUMBNAIL_MAX_BYTES = 40 * 1024
 
 
 @dataclass(frozen=True)
 class StoredPhoto:
+    """Where a photo's renditions are and how large the largest one is (for width/height
+    attributes: the browser reserves the right space before the image arrives)."""
+
     key_prefix: str
     widths: list[int]
     width: int
@@ -27,33 +31,44 @@ class StoredPhoto:
 
 
 def store_photo(data: bytes, folder: str = "products") -> StoredPhoto:
-    """Decode ``data`` (raises ImageRejected), apply EXIF orientation, drop all metadata and
-    save WebP renditions ``public/<folder>/<uuid>-<width>.webp``."""
-    from PIL import ImageOps
+    """Decode ``data`` (raises media.images.ImageRejected), apply EXIF orientation, drop all
+    metadata and save WebP renditions as ``public/<folder>/<uuid>-<width>.webp``.
 
-    image = ImageOps.exif_transpose(open_image(data))
-    image = image.convert("RGBA" if image.mode in ("RGBA", "LA", "P") else "RGB")
+    Nothing is left behind if saving fails part-way. The caller deletes the photo again
+    (delete_photo) if its own transaction fails.
+    """
+    renditions = webp_renditions(data, WIDTHS, quality=WEBP_QUALITY,
+                                 max_bytes={WIDTHS[0]: THUMBNAIL_MAX_BYTES})
     prefix = f"public/{folder}/{uuid.uuid4().hex}"
     storage = get_storage()
-    widths = sorted({min(w, image.width) for w in WIDTHS})
-    for width in widths:
-        height = max(1, round(image.height * width / image.width))
-        rendition = image.resize((width, height), Image.Resampling.LANCZOS)
-        out = io.BytesIO()
-        rendition.save(out, "WEBP", quality=WEBP_QUALITY, method=4)  # no exif/xmp/icc passed
-        storage.save(f"{prefix}-{width}.webp", out.getvalue(), "image/webp")
-    return StoredPhoto(prefix, widths, image.width, image.height)
+    saved: list[int] = []
+    try:
+        for rendition in renditions:
+            storage.save(_key(prefix, rendition.width), rendition.data, "image/webp")
+            saved.append(rendition.width)
+    except Exception:
+        delete_photo(prefix, saved)
+        raise
+    largest = renditions[-1]
+    return StoredPhoto(prefix, saved, largest.width, largest.height)
 
 
-def delete_photo(key_prefix: str, widths: list[int]) -> None:
+def delete_photo(key_prefix: str, widths: Iterable[int]) -> None:
     storage = get_storage()
     for width in widths:
-        storage.delete(f"{key_prefix}-{width}.webp")
+        storage.delete(_key(key_prefix, width))
 
 
 def photo_url(key_prefix: str, width: int) -> str:
-    return url_for("media.file", key=f"{key_prefix}-{width}.webp")
+    """The rendition's address: straight from MEDIA_PUBLIC_BASE_URL (a CDN or the bucket)
+    when one is configured, else through the app's media.file view."""
+    key = _key(key_prefix, width)
+    return public_url(key) or url_for("media.file", key=key)
 
 
-def srcset(key_prefix: str, widths: list[int]) -> str:
-    return ", ".join(f"{photo_url(key_prefix, w)} {w}w" for w in widths)
+def srcset(key_prefix: str, widths: Iterable[int]) -> str:
+    return ", ".join(f"{photo_url(key_prefix, w)} {w}w" for w in sorted(widths))
+
+
+def _key(key_prefix: str, width: int) -> str:
+    return f"{key_prefix}-{int(width)}.webp"

@@ -6,18 +6,24 @@ change never announces itself. Each email is rendered in its recipient's languag
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from marketplace.accounts.models import User
 from marketplace.extensions import db
+from marketplace.formatting import long_date
 from marketplace.notifications.mail import render_mail, send_mail
 from marketplace.notifications.models import Notice
 from marketplace.producers.models import Producer, ProducerMember
+from marketplace.verification.rules import document_label
 
 log = logging.getLogger(__name__)
 
@@ -76,11 +82,30 @@ NOTICE_TEXTS = {
     "verification_document_rejected": _l("The agency did not accept one of your documents: "
                                          "%(reason)s"),
     "verification_document_expiring": _l("One of your documents expires on %(expires_on)s: "
-                                         "upload the renewed document."),
+                                         "%(document)s. Upload the renewed document."),
     "verification_document_expired": _l("One of your documents expired on %(expires_on)s: "
-                                        "upload the renewed document."),
+                                        "%(document)s. Upload the renewed document."),
     "product_unpublished": _l("The agency unpublished a product: %(product)s."),
     "member_joined": _l("%(name)s joined your team on Pasar Binaan."),
+}
+
+
+def _document_expiry_params(params: dict[str, object]) -> dict[str, object]:
+    """Stored as an ISO date and a document type code; shown in the reader's language."""
+    shown = dict(params)
+    with suppress(KeyError, ValueError):
+        shown["expires_on"] = long_date(dt.date.fromisoformat(str(params["expires_on"])),
+                                        str(get_locale() or "id"))
+    with suppress(KeyError, ValueError):
+        shown["document"] = document_label(str(params["document"]))
+    return shown
+
+
+#: Notice kinds whose params hold codes or dates: how to show them (at display time, so in
+#: the reader's language). Other kinds' params are shown as stored.
+NOTICE_PARAMS: dict[str, Callable[[dict[str, object]], dict[str, object]]] = {
+    "verification_document_expiring": _document_expiry_params,
+    "verification_document_expired": _document_expiry_params,
 }
 
 
@@ -88,7 +113,10 @@ def notice_text(notice: Notice) -> str:
     text = NOTICE_TEXTS.get(notice.kind)
     if text is None:
         return notice.kind
-    params = {k: str(v) for k, v in (notice.params or {}).items()}
+    params = dict(notice.params or {})
+    if notice.kind in NOTICE_PARAMS:
+        params = NOTICE_PARAMS[notice.kind](params)
+    params = {k: str(v) for k, v in params.items()}
     try:
         return str(text) % params if params else str(text)
     except (KeyError, TypeError, ValueError):

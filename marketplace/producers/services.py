@@ -132,6 +132,20 @@ def status_label(status: ProducerStatus) -> str:
     return str(STATUS_LABELS[status])
 
 
+#: A recorded change's field (audit trail ``changes`` keys), as staff read it: the labels of
+#: the review page and the profile form. Fields not listed are shown by their name.
+FIELD_LABELS = {
+    "name": _l("Business name"), "type": _l("Business type"),
+    "owner_name": _l("Owner or chair"), "story": _l("Story"), "sector": _l("Sector"),
+    "region_code": _l("Region code"), "street_address": _l("Street address"),
+    "postal_code": _l("Postal code"), "phone": _l("Phone"), "whatsapp": _l("WhatsApp"),
+    "nib": _l("NIB"), "npwp": _l("NPWP"), "year_started": _l("Year started"),
+    "workers_total": _l("Number of workers"), "workers_women": _l("Women workers"),
+    "halal_claimed": _l("Halal claimed"), "logo_key": _l("Logo"),
+    "holiday": _l("Shop holiday"), "role": _l("Role"),
+}
+
+
 # --- profile -------------------------------------------------------------------------------
 
 PROFILE_FIELDS = ("name", "type", "owner_name", "story", "sector", "region_code",
@@ -243,6 +257,12 @@ def update_profile(actor: User, producer: Producer, data: ProfileData) -> Produc
             setattr(producer, field, value)
     if changes:
         record_event(producer, actor, "profile_edit", changes=changes)
+        if "name" in changes:
+            # Products are found by their producer's name too. Imported here: the
+            # catalogue builds on producers, not the other way round.
+            from marketplace.catalogue.services import refresh_producer_products
+
+            refresh_producer_products(producer)
         identity = {"name", "type", "nib", "npwp"} & set(changes)
         if identity and producer.status is ProducerStatus.VERIFIED and not actor.is_staff:
             change_status(producer, ProducerStatus.SUBMITTED, actor,

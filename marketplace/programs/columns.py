@@ -107,11 +107,14 @@ def find_header(rows: list[Row]) -> tuple[int, dict[str, int]]:
 
 
 def _require_columns(header: dict[str, int]) -> None:
-    missing = [name for name in REQUIRED if name not in header]
+    missing = ", ".join(name for name in REQUIRED if name not in header)
     if "kode_wilayah" not in header and not all(name in header for name in REGION_NAMES):
-        missing.append("kode_wilayah (or kabupaten, kecamatan, desa)")
+        raise FileRefused(
+            _l("Missing columns: %(columns)s, and kode_wilayah (or kabupaten, kecamatan and "
+               "desa).", columns=missing) if missing else
+            _l("Missing column: kode_wilayah (or kabupaten, kecamatan and desa)."))
     if missing:
-        raise FileRefused(_l("Missing columns: %(columns)s.", columns=", ".join(missing)))
+        raise FileRefused(_l("Missing columns: %(columns)s.", columns=missing))
 
 
 def row_values(header: dict[str, int], row: Row) -> dict[str, object]:
@@ -237,7 +240,10 @@ class RegionIndex:
     def _child(self, parent: str, values: dict[str, object], column: str, prefixes: str,
                where: str) -> Region:
         name = text(values, column)
-        found = self.children.get((parent, _norm(name, prefixes)), []) if name else []
+        if not name:
+            raise ServiceError(_l("This cell is empty: enter the name, or use kode_wilayah."),
+                               column)
+        found = self.children.get((parent, _norm(name, prefixes)), [])
         if len(found) != 1:
             message = (_l("\"%(name)s\" was found more than once in %(where)s: use kode_wilayah.",
                           name=name, where=where) if found else

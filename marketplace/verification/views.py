@@ -43,15 +43,49 @@ from marketplace.verification.models import DocumentType, ProducerDocument
 bp = Blueprint("verification", __name__)
 log = logging.getLogger(__name__)
 
-#: Audit trail actions, as staff read them (others are shown as recorded).
+#: Audit trail actions, as staff read them: every action that record_event is given anywhere
+#: (an unknown one is shown as recorded).
 EVENT_LABELS = {
     "created": _l("Profile created"),
+    "demo_loaded": _l("Demo data loaded"),
     "status": _l("Status changed"),
     "profile_edit": _l("Profile edited"),
+    "logo_changed": _l("Logo changed"),
+    "holiday": _l("Shop holiday changed"),
     "document_upload": _l("Document uploaded"),
     "document_review": _l("Document reviewed"),
     "document_expiry": _l("Document expiry flagged"),
+    "grant_added": _l("Aid grant recorded"),
+    "claim_issued": _l("Claim code issued"),
+    "claim_revoked": _l("Claim code revoked"),
+    "claimed": _l("Profile claimed with a claim code"),
+    "invitation_sent": _l("Invitation sent"),
+    "invitation_revoked": _l("Invitation cancelled"),
+    "member_added": _l("Member joined"),
+    "member_removed": _l("Member removed"),
+    "member_role_changed": _l("Member's role changed"),
+    "product_unpublished": _l("Product unpublished by the agency"),
+    "product_republished": _l("Unpublished product published again"),
 }
+
+#: Reasons that the code records (not typed by a person), as staff read them.
+REASON_LABELS = {"import": _l("Imported from the aid recipient list")}
+#: producers.services.update_profile: "identity changed: name, nib".
+_IDENTITY_CHANGED = "identity changed: "
+
+
+def reason_text(reason: str | None) -> str:
+    """A stored reason in the reader's language: codes are translated, a person's words
+    are shown as written."""
+    reason = reason or ""
+    if reason in REASON_LABELS:
+        return str(REASON_LABELS[reason])
+    if reason.startswith(_IDENTITY_CHANGED):
+        fields = [name.strip() for name in reason[len(_IDENTITY_CHANGED):].split(",")]
+        labels = ", ".join(str(producer_services.FIELD_LABELS.get(name, name))
+                           for name in fields if name)
+        return _("Business identity changed: %(fields)s", fields=labels)
+    return reason
 
 
 @bp.app_context_processor
@@ -64,7 +98,7 @@ def _labels() -> dict[str, object]:
         producer_status=_by_value(producer_services.STATUS_LABELS),
         sector=_by_value(producer_services.SECTOR_LABELS),
         type=_by_value(producer_services.TYPE_LABELS),
-        event=EVENT_LABELS)}
+        event=EVENT_LABELS, field=producer_services.FIELD_LABELS, reason=reason_text)}
 
 
 def _by_value(labels: Mapping[Any, object]) -> dict[str, object]:
