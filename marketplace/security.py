@@ -27,7 +27,7 @@ CONTENT_SECURITY_POLICY = {
     "form-action": "'self'",
 }
 
-_IDLE_SKIP_ENDPOINTS = frozenset({"static", "core.healthz", "media.file"})
+_IDLE_SKIP_ENDPOINTS = frozenset({"static", "core.healthz", "core.livez", "media.file"})
 
 
 def safe_next_url(target: str | None) -> str | None:

@@ -71,6 +71,14 @@ def render_item(type_, obj, autogen_context):
     return False
 
 
+def include_name(name, type_, parent_names):
+    """Leave out of autogenerate what a migration made by hand and the models do not
+    describe: the full-text search objects (catalogue.search.FULL_TEXT_OBJECTS)."""
+    from marketplace.catalogue.search import include_in_autogenerate
+
+    return include_in_autogenerate(name, type_, parent_names)
+
+
 def run_migrations_online():
     """Run migrations in 'online' mode.
 
@@ -100,6 +108,7 @@ def run_migrations_online():
             connection=connection,
             target_metadata=get_metadata(),
             render_item=render_item,
+            include_name=include_name,
             **conf_args
         )
 

@@ -65,3 +65,15 @@ def test_static_files_are_cache_busted(client):
     response.close()
     assert response.status_code == 200
     assert "max-age=31536000" in response.headers["Cache-Control"]
+
+
+def test_livez_answers_without_the_database(client, monkeypatch):
+    from marketplace.extensions import db
+
+    def broken(*_args, **_kwargs):
+        raise AssertionError("livez must not touch the database")
+
+    monkeypatch.setattr(db.session, "execute", broken)
+    response = client.get("/livez")
+    assert response.status_code == 200 and response.get_data(as_text=True) == "ok"
+    assert "Set-Cookie" not in response.headers

@@ -6,6 +6,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
+from marketplace.catalogue.search import include_in_autogenerate
 from marketplace.extensions import db as _db
 
 
@@ -13,7 +14,8 @@ def test_models_and_migrations_agree(app, db):
     with app.app_context():
         connection = _db.engine if hasattr(_db.engine, "execute") else _db.engine.connect()
         context = MigrationContext.configure(
-            connection, opts={"compare_type": True, "render_as_batch": True}
+            connection, opts={"compare_type": True, "render_as_batch": True,
+                              "include_name": include_in_autogenerate},
         )
         diff = compare_metadata(context, _db.metadata)
     assert diff == [], f"Models differ from migrations; run `flask db migrate`: {diff}"

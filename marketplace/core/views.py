@@ -18,6 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from marketplace.accounts import services as account_services
 from marketplace.accounts.access import role_required
 from marketplace.accounts.models import Role
+from marketplace.catalogue import queries as catalogue_queries
 from marketplace.extensions import db, limiter
 from marketplace.security import safe_next_url
 
@@ -26,7 +27,18 @@ bp = Blueprint("core", __name__)
 
 @bp.get("/")
 def home():
-    return render_template("core/home.html")
+    return render_template(
+        "core/home.html", categories=catalogue_queries.category_tree(),
+        products=catalogue_queries.newest_products(8),
+        regions=catalogue_queries.producers_by_regency(), regencies=catalogue_queries.regencies())
+
+
+@bp.get("/livez")
+@limiter.exempt
+def livez():
+    """For orchestrators: the process answers (no database). Also the benchmark's trivial
+    route."""
+    return "ok", 200, {"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store"}
 
 
 @bp.get("/healthz")
@@ -51,22 +63,6 @@ def set_language():
     if current_user.is_authenticated:
         account_services.set_locale(current_user._get_current_object(), lang)
     return redirect(safe_next_url(request.form.get("next")) or url_for("core.home"))
-
-
-@bp.get("/cari")
-def search():
-    query = request.args.get("q", "").strip()[:100]
-    return render_template("core/search.html", query=query)
-
-
-@bp.get("/produk")
-def products():
-    return render_template("core/coming_soon.html", title=_("Products"))
-
-
-@bp.get("/toko")
-def shops():
-    return render_template("core/coming_soon.html", title=_("Shops"))
 
 
 @bp.get("/keranjang")

@@ -8,6 +8,7 @@ with Core executemany in batches (a few seconds per 10,000 products), determinis
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from collections.abc import Iterator
 
@@ -100,6 +101,8 @@ def _product_batches(rng: random.Random, count: int, producers: list[tuple[int, 
     levels = list(ProcessingLevel)
     now = utcnow()
     for _ in range(max(0, count)):
+        # Published over the last two years, so "newest" sorts real, different dates.
+        published = now - dt.timedelta(minutes=rng.randrange(0, 2 * 365 * 24 * 60))
         producer_id, sector, producer_name = rng.choice(producers)
         category_id, category_name = rng.choice(categories)
         name = f"{rng.choice(GOODS[Sector(sector)])} {rng.choice(QUALIFIERS)}"
@@ -115,8 +118,8 @@ def _product_batches(rng: random.Random, count: int, producers: list[tuple[int, 
             "height_cm": 5, "min_order_qty": 1, "status": ProductStatus.PUBLISHED,
             "price_min_idr": price, "in_stock": True,
             "search_text": stem_text(name, description, category_name, producer_name),
-            "unpublished_reason": "", "published_at": now, "created_at": now,
-            "updated_at": now, "_variants": rng.randrange(1, 4), "_price": price,
+            "unpublished_reason": "", "published_at": published, "created_at": published,
+            "updated_at": published, "_variants": rng.randrange(1, 4), "_price": price,
         })
         if len(batch) >= BATCH:
             yield batch

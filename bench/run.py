@@ -1,0 +1,234 @@
+"""``make bench``: seed the benchmark databases when missing, measure, write results.json.
+
+SQLite always (bench/bench.sqlite3); PostgreSQL too when TEST_DATABASE_URL is set (in a
+database of its own, ``pasarbinaan_bench`` on the same server, created when missing, so the
+test suite's database is never touched). Figures are server times measured in-process
+(Flask test client or direct calls), statement counts from an SQLAlchemy event, and
+throughput under gunicorn measured by wrk (or a threaded Python client when wrk is absent).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import flask_migrate
+from sqlalchemy import create_engine, func, make_url, select, text
+
+from bench import measure
+from marketplace import create_app
+from marketplace.extensions import db
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results.json"
+PRODUCTS = int(os.environ.get("BENCH_PRODUCTS", "100000"))
+RUNS = int(os.environ.get("BENCH_RUNS", "30"))
+
+#: Realistic searches: (label, query string for /produk).
+SEARCHES = [
+    ("anyaman rotan", {"q": "anyaman rotan"}),
+    ("sarung tenun samarinda", {"q": "sarung tenun samarinda"}),
+    ("madu kelulut", {"q": "madu kelulut"}),
+    ("amplang", {"q": "amplang"}),
+    ("tas (broad)", {"q": "tas"}),
+    ("kaltim (very broad)", {"q": "kaltim"}),
+    ("rotan + Berau + price", {"q": "rotan", "kab": "64.03", "min": "50000",
+                               "max": "500000"}),
+    ("barang jadi bermerek, cheapest", {"level": "barang_jadi_bermerek", "sort": "price"}),
+]
+
+
+def database_urls() -> dict[str, str]:
+    urls = {"sqlite": f"sqlite:///{ROOT / 'bench' / 'bench.sqlite3'}"}
+    test_url = os.environ.get("TEST_DATABASE_URL")
+    if test_url:
+        urls["postgresql"] = make_url(test_url).set(database="pasarbinaan_bench") \
+            .render_as_string(hide_password=False)
+        _create_pg_database(test_url, "pasarbinaan_bench")
+    return urls
+
+
+def _create_pg_database(test_url: str, name: str) -> None:
+    engine = create_engine(test_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        exists = connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"),
+                                   {"n": name})
+        if not exists:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+
+
+def bench_app(url: str) -> Any:
+    instance = ROOT / "bench" / "instance"
+    os.environ.setdefault("INSTANCE_PATH", str(instance))
+    return create_app({"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False,
+                       "MEDIA_ROOT": str(instance / "media"),
+                       "PUBLIC_BASE_URL": "http://127.0.0.1"})
+
+
+def ensure_seeded(app: Any) -> None:
+    from marketplace.catalogue.categories import ensure_default_categories
+
+    from marketplace.catalogue.models import Product
+    from marketplace.demo.bench import seed
+    from marketplace.regions.services import load_regions
+
+    with app.app_context():
+        flask_migrate.upgrade()
+        have = db.session.scalar(select(func.count()).select_from(Product)) or 0
+        if have >= PRODUCTS:
+            return
+        print(f"  seeding {PRODUCTS - have} products ...", flush=True)
+        load_regions(("64", "31"))
+        ensure_default_categories()
+        start = time.perf_counter()
+        seed(PRODUCTS)
+        print(f"  seeded in {time.perf_counter() - start:.0f} s", flush=True)
+
+
+def sample_targets(app: Any) -> dict[str, str]:
+    from marketplace.catalogue.models import Product
+    from marketplace.producers.models import Producer
+
+    with app.app_context():
+        product = db.session.execute(select(Product.id, Product.slug).order_by(
+            Product.id.desc()).limit(1)).one()
+        producer = db.session.scalar(select(Producer.slug).where(
+            Producer.slug.like("bench-%")).order_by(Producer.id).limit(1))
+    return {"catalogue": "/produk", "product": f"/produk/{product.id}/{product.slug}",
+            "home": "/", "storefront": f"/toko/{producer}"}
+
+
+def measure_searches(app: Any) -> list[dict[str, Any]]:
+    from marketplace.catalogue import search as catalogue_search
+
+    client = app.test_client()
+    results = []
+    for label, params in SEARCHES:
+        query = "&".join(f"{k}={v}" for k, v in params.items())
+        timing = measure.time_it(lambda q=query: _ok(client.get(f"/produk?{q}")), RUNS)
+        with app.test_request_context(f"/produk?{query}"):
+            matches = catalogue_search.count_matches_for_bench(params)
+        results.append({"query": label, "matches": matches, **timing.as_dict()})
+        print(f"  search {label!r}: {matches} matches, p95 {timing.p95_ms:.1f} ms, "
+              f"{timing.queries} queries", flush=True)
+    return results
+
+
+def measure_pages(app: Any, targets: dict[str, str]) -> dict[str, Any]:
+    client = app.test_client()
+    pages = {}
+    for name, path in targets.items():
+        timing = measure.time_it(lambda p=path: _ok(client.get(p)), RUNS)
+        pages[name] = timing.as_dict()
+        print(f"  page {name}: p95 {timing.p95_ms:.1f} ms, {timing.queries} queries",
+              flush=True)
+    return pages
+
+
+def _ok(response: Any) -> None:
+    if response.status_code != 200:
+        raise RuntimeError(f"{response.request.path}: HTTP {response.status_code}")
+    response.get_data()
+
+
+def measure_weight(app: Any, targets: dict[str, str]) -> dict[str, Any]:
+    """Bytes a first visit transfers for home and catalogue, without product photos."""
+    import gzip
+    import re
+
+    client = app.test_client()
+    weights = {}
+    for name in ("home", "catalogue"):
+        html = client.get(targets[name]).get_data()
+        assets = set(re.findall(rb'(?:href|src)="(/static/[^"]+)"', html))
+        total, gz, js = len(html), len(gzip.compress(html)), 0
+        for asset in assets:
+            body = client.get(asset.decode()).get_data()
+            total += len(body)
+            gz += len(gzip.compress(body))
+            if asset.split(b"?")[0].endswith(b".js"):
+                js += len(body)
+        weights[name] = {"bytes": total, "gzip_bytes": gz, "js_bytes": js}
+    return weights
+
+
+@contextmanager
+def gunicorn(url: str) -> Any:
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": url, "RATELIMIT_ENABLED": "0",
+           "INSTANCE_PATH": str(ROOT / "bench" / "instance"), "LOG_LEVEL": "WARNING"}
+    process = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}",
+         "--log-level", "warning", "marketplace:create_app()"], cwd=ROOT, env=env)
+    try:
+        _wait_for(port)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_for(port: int) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    raise RuntimeError("gunicorn did not start")
+
+
+def measure_throughput(url: str, targets: dict[str, str]) -> dict[str, Any]:
+    with gunicorn(url) as base:
+        trivial, tool = measure.throughput(f"{base}/livez")
+        catalogue, _ = measure.throughput(f"{base}{targets['catalogue']}")
+        product, _ = measure.throughput(f"{base}{targets['product']}")
+    result = {"trivial_rps": round(trivial, 1), "catalogue_rps": round(catalogue, 1),
+              "product_rps": round(product, 1), "tool": tool,
+              "catalogue_share_of_trivial": round(catalogue / trivial, 3)}
+    print(f"  throughput ({tool}): trivial {trivial:.0f}/s, catalogue {catalogue:.0f}/s, "
+          f"product {product:.0f}/s", flush=True)
+    return result
+
+
+def run_backend(name: str, url: str) -> dict[str, Any]:
+    print(f"[{name}]", flush=True)
+    app = bench_app(url)
+    ensure_seeded(app)
+    targets = sample_targets(app)
+    result = {
+        "products": PRODUCTS,
+        "search": measure_searches(app),
+        "pages": measure_pages(app, targets),
+        "weight": measure_weight(app, targets),
+        "throughput": measure_throughput(url, targets),
+    }
+    with app.app_context():
+        db.engine.dispose()
+    return result
+
+
+def main() -> None:
+    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    for name, url in database_urls().items():
+        results[name] = {**results.get(name, {}), **run_backend(name, url)}
+    RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    print(f"wrote {RESULTS.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,246 @@
+"""What buyers may see, as SQL: every public page starts from these queries.
+
+The rule itself is :attr:`marketplace.producers.models.Producer.is_public` (verified by the
+agency and not suspended); :func:`public_producer` is the same rule written for SQL. Keep the
+two in step: never write ``Producer.status == ...`` for buyers' pages anywhere else.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from flask import current_app
+from sqlalchemy import ColumnElement, Select, and_, func, literal_column, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.sql.visitors import InternalTraversal
+
+from marketplace.catalogue.models import Category, Product, ProductStatus
+from marketplace.extensions import db
+from marketplace.producers.models import Producer, ProducerStatus
+from marketplace.programs.models import Grant
+from marketplace.regions.models import KALTIM, REGENCY, Region
+
+RELATED_LIMIT = 8
+
+
+def public_producer(unindexed: bool = False) -> ColumnElement[bool]:
+    """SQL for Producer.is_public (see there: verified and not suspended)."""
+    return _column(Producer.status, unindexed) == ProducerStatus.VERIFIED
+
+
+def public_producers() -> Select[tuple[Producer]]:
+    """Producers whose storefront buyers may see."""
+    return select(Producer).where(public_producer())
+
+
+def public_product(unindexed: bool = False) -> ColumnElement[bool]:
+    """SQL for "buyers may see this product": published, by a public producer (the query
+    must join Product.producer). ``unindexed``: see :func:`unindexed`."""
+    return and_(_column(Product.status, unindexed) == ProductStatus.PUBLISHED,
+                public_producer(unindexed))
+
+
+class Unindexed(ColumnElement[Any]):
+    """A column that SQLite's planner may not start a query from: see :func:`unindexed`."""
+
+    inherit_cache = True
+    _traverse_internals = [("column", InternalTraversal.dp_clauseelement)]
+
+    def __init__(self, column: ColumnElement[Any]) -> None:
+        self.column = column
+        self.type = column.type
+
+
+@compiles(Unindexed)
+def _plain(element: Unindexed, compiler: Any, **kw: Any) -> str:
+    return compiler.process(element.column, **kw)
+
+
+@compiles(Unindexed, "sqlite")
+def _plus(element: Unindexed, compiler: Any, **kw: Any) -> str:
+    return "(+" + compiler.process(element.column, **kw) + ")"
+
+
+def unindexed(column: ColumnElement[Any]) -> ColumnElement[Any]:
+    """``+column`` on SQLite (the column itself elsewhere): SQLite's documented way to keep
+    its planner from starting a query from that column's index. Without statistics (no
+    ANALYZE) SQLite would start from the status index and read every product (or, for a
+    search, run the FTS MATCH once per product); PostgreSQL plans from its statistics."""
+    return Unindexed(column)
+
+
+def _column(column: ColumnElement[Any], plus: bool) -> ColumnElement[Any]:
+    return unindexed(column) if plus else column
+
+
+def public_products() -> Select[tuple[Product]]:
+    """Published products of public producers, with the producer joined (and loaded).
+    The status indexes are never the way in: nearly every product is published."""
+    return (select(Product).join(Product.producer)
+            .options(contains_eager(Product.producer)).where(public_product(unindexed=True)))
+
+
+def count_public_products(*conditions: ColumnElement[bool]) -> int:
+    """How many public products meet ``conditions`` (one query)."""
+    return db.session.scalar(select(func.count(Product.id)).join(Product.producer)
+                             .where(public_product(), *conditions)) or 0
+
+
+def newest_first() -> list[ColumnElement[Any]]:
+    """Newest published first. SQLite's published_at index ends with the rowid, so it gives
+    (published_at, id) order by itself; PostgreSQL's does not, and ordering by id as well
+    would sort every row, so there equal timestamps stay in index order."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return [Product.published_at.desc()]
+    return [Product.published_at.desc(), Product.id.desc()]
+
+
+# --- categories and regions ----------------------------------------------------------------
+
+class CategoryNode(NamedTuple):
+    category: Category
+    children: list[Category]
+
+
+def category_tree() -> list[CategoryNode]:
+    """The two-level tree in buyers' order, read in one query."""
+    rows = db.session.scalars(select(Category).order_by(Category.position, Category.id)).all()
+    nodes = {c.id: CategoryNode(c, []) for c in rows if c.parent_id is None}
+    for category in rows:
+        if category.parent_id in nodes:
+            nodes[category.parent_id].children.append(category)
+    return list(nodes.values())
+
+
+def regencies() -> dict[str, str]:
+    """Kaltim's kabupaten/kota, {code: name} in code order.
+
+    Reference data that changes only when regions are loaded: read once per app (and not
+    remembered while the table is still empty).
+    """
+    cache = current_app.extensions.setdefault("catalogue_regencies", {})
+    if not cache:
+        cache.update(db.session.execute(
+            select(Region.code, Region.name)
+            .where(Region.parent_code == KALTIM, Region.level == REGENCY)
+            .order_by(Region.code)).tuples().all())
+    return cache
+
+
+def region_names(code: str | None) -> list[str]:
+    """Names of a village's desa/kelurahan, kecamatan and kabupaten/kota, in that order."""
+    if not code:
+        return []
+    parts = code.split(".")
+    codes = [".".join(parts[:n]) for n in range(len(parts), 1, -1)]
+    names = dict(db.session.execute(
+        select(Region.code, Region.name).where(Region.code.in_(codes))).tuples().all())
+    return [names[c] for c in codes if c in names]
+
+
+# --- products ------------------------------------------------------------------------------
+
+def product_page(product_id: int) -> Product | None:
+    """A public product with its producer, category (and parent) and variants: one query;
+    the photos follow in a second."""
+    return db.session.scalars(
+        public_products().where(Product.id == product_id)
+        .options(joinedload(Product.category).joinedload(Category.parent),
+                 joinedload(Product.variants), selectinload(Product.photos))
+    ).unique().first()
+
+
+def related_products(product: Product, limit: int = RELATED_LIMIT) -> list[Product]:
+    """Other public products of the same category, other producers' first, newest first."""
+    own = (Product.producer_id == product.producer_id)
+    return list(db.session.scalars(
+        public_products()
+        .where(Product.category_id == product.category_id, Product.id != product.id)
+        .options(selectinload(Product.photos))
+        .order_by(own.asc(), *newest_first())
+        .limit(limit)))
+
+
+def newest_products(limit: int = 8) -> list[Product]:
+    return list(db.session.scalars(
+        public_products().options(selectinload(Product.photos))
+        .order_by(*newest_first()).limit(limit)))
+
+
+# --- producers -----------------------------------------------------------------------------
+
+def storefront(slug: str) -> Producer | None:
+    return db.session.scalar(public_producers().where(Producer.slug == slug))
+
+
+def public_producer_by_id(producer_id: int) -> Producer | None:
+    return db.session.scalar(public_producers().where(Producer.id == producer_id))
+
+
+def regency_of() -> ColumnElement[str]:
+    """SQL for Producer.regency_code: the first five characters of a Kaltim region code."""
+    return func.substr(Producer.region_code, literal_column("1"), literal_column("5"))
+
+
+def producers_by_regency() -> list[tuple[str, str, int]]:
+    """(code, name, number of public producers) for each Kaltim kabupaten/kota that has any."""
+    counts = dict(db.session.execute(
+        select(regency_of(), func.count()).where(public_producer())
+        .group_by(regency_of())).tuples().all())
+    return [(code, name, counts[code]) for code, name in regencies().items() if counts.get(code)]
+
+
+def _clamp(total: int, page: int, per_page: int) -> int:
+    """The page number, within 1 and the last page."""
+    return min(max(1, page), max(1, -(-total // per_page)))
+
+
+def producers_page(regency: str | None, sector: str | None, page: int,
+                   per_page: int) -> tuple[list[Producer], int, int]:
+    """A page of public producers (by name), how many there are in all, and the page
+    number actually shown (a page past the end shows the last page)."""
+    conditions = [public_producer()]
+    if regency:
+        conditions.append(Producer.region_code.startswith(regency + ".", autoescape=True))
+    if sector:
+        conditions.append(Producer.sector == sector)
+    total = db.session.scalar(select(func.count(Producer.id)).where(*conditions)) or 0
+    page = _clamp(total, page, per_page)
+    items = db.session.scalars(select(Producer).where(*conditions)
+                               .order_by(Producer.name, Producer.id)
+                               .offset((page - 1) * per_page).limit(per_page))
+    return list(items), total, page
+
+
+def producer_products(producer: Producer, page: int,
+                      per_page: int) -> tuple[list[Product], int, int]:
+    """A page of a producer's public products (newest first), their total, the page shown."""
+    total = count_public_products(Product.producer_id == producer.id)
+    page = _clamp(total, page, per_page)
+    items = db.session.scalars(
+        public_products().where(Product.producer_id == producer.id)
+        .options(selectinload(Product.photos))
+        .order_by(*newest_first()).offset((page - 1) * per_page).limit(per_page))
+    return list(items), total, page
+
+
+def grants_of(producer: Producer) -> list[Grant]:
+    """The aid this producer received (programme and equipment), newest first."""
+    return list(db.session.scalars(
+        select(Grant).where(Grant.producer_id == producer.id)
+        .options(selectinload(Grant.items), joinedload(Grant.program))
+        .order_by(Grant.handover_date.desc().nulls_last(), Grant.id.desc())))
+
+
+def sitemap_products(offset: int = 0, limit: int | None = None) -> list[tuple[int, str, object]]:
+    """(id, slug, updated_at) of public products in id order, for sitemap.xml."""
+    return list(db.session.execute(
+        select(Product.id, Product.slug, Product.updated_at).join(Product.producer)
+        .where(public_product()).order_by(Product.id).offset(offset).limit(limit)).tuples())
+
+
+def sitemap_producers() -> list[tuple[str, object]]:
+    return list(db.session.execute(
+        select(Producer.slug, Producer.updated_at).where(public_producer())
+        .order_by(Producer.id)).tuples())

@@ -1,0 +1,387 @@
+"""Product search behind one interface, on the database's own full-text engine.
+
+``Product.search_text`` holds Indonesian stems (:func:`marketplace.catalogue.text.stem_text`),
+so "anyaman rotan" and "Tas Anyam Rotan" meet as "anyam rotan". SQLite searches them with the
+FTS5 table ``products_fts`` (bm25 ranking), PostgreSQL with the GIN-indexed generated column
+``products.search_vector`` = to_tsvector('simple', search_text) (ts_rank); both made by the
+migration ``7c4e2d9a1f30``. The last word typed also matches as a prefix: "anyam rot" finds
+"rotan".
+
+Speed at 100,000 products: counts stop at COUNT_LIMIT ("1.000+ produk"), relevance is
+computed for at most RANK_LIMIT matches, and SQLite is told where each query starts (see
+_SQLiteEngine).
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    func,
+    literal,
+    literal_column,
+    select,
+    table,
+    text,
+)
+from sqlalchemy import column as sql_column
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
+
+from marketplace.catalogue import queries
+from marketplace.catalogue.models import Category, ProcessingLevel, Product, ProductStatus
+from marketplace.catalogue.text import stems
+from marketplace.extensions import db
+from marketplace.producers.models import Producer, ProducerStatus
+
+PER_PAGE = 24
+QUERY_MAX = 100
+MAX_TERMS = 8
+#: Counts are exact up to this many products; beyond, a page says "1.000+" and offers the
+#: first pages only (narrower words or filters find the rest). Counting every one of 100,000
+#: matches would cost more than the rest of the page.
+COUNT_LIMIT = 1000
+#: Relevance (bm25, about 3 us a match) is computed for every full-text match: on SQLite,
+#: only when there are at most this many (PostgreSQL: COUNT_LIMIT). Broader searches list
+#: the newest first.
+RANK_LIMIT = 2_000
+#: Prices above this are not a product's price but a typing accident.
+PRICE_LIMIT = 10_000_000_000
+#: The autogenerate filter leaves these out (made by hand in the migration).
+FULL_TEXT_OBJECTS = frozenset({"products_fts", "products_fts_data", "products_fts_idx",
+                               "products_fts_docsize", "products_fts_config",
+                               "search_vector", "ix_products_search_vector"})
+
+
+class Sort(enum.StrEnum):
+    RELEVANCE = "relevance"
+    NEWEST = "newest"
+    PRICE_ASC = "price"
+    PRICE_DESC = "price_desc"
+
+
+SORT_LABELS = {
+    Sort.RELEVANCE: _l("Most relevant"),
+    Sort.NEWEST: _l("Newest"),
+    Sort.PRICE_ASC: _l("Price: low to high"),
+    Sort.PRICE_DESC: _l("Price: high to low"),
+}
+
+
+@dataclass(frozen=True)
+class Filters:
+    #: A top category stands for itself and its subcategories.
+    category_ids: tuple[int, ...] = ()
+    #: A Kaltim kabupaten/kota code, e.g. "64.03".
+    regency: str | None = None
+    price_min: int | None = None
+    price_max: int | None = None
+    level: ProcessingLevel | None = None
+
+    @property
+    def active(self) -> bool:
+        return bool(self.category_ids or self.regency or self.level
+                    or self.price_min is not None or self.price_max is not None)
+
+
+@dataclass
+class SearchPage:
+    items: list[Product]
+    #: Exact up to COUNT_LIMIT; when ``more``, at least this many.
+    total: int
+    page: int
+    pages: int
+    per_page: int = PER_PAGE
+    more: bool = False
+
+    @property
+    def first_index(self) -> int:
+        return (self.page - 1) * self.per_page + 1 if self.items else 0
+
+    @property
+    def last_index(self) -> int:
+        return self.first_index + len(self.items) - 1 if self.items else 0
+
+
+# --- the search ----------------------------------------------------------------------------
+
+def search(query: str, filters: Filters | None = None, sort: Sort | None = None,
+           page: int = 1, per_page: int = PER_PAGE) -> SearchPage:
+    """One page of public products matching ``query`` and ``filters``.
+
+    Three statements whatever the page size: the counts, the page (producer joined) and its
+    photos. A page past the end gives the last page.
+    """
+    filters = filters or Filters()
+    terms = query_terms(query)
+    if sort is None or (sort is Sort.RELEVANCE and not terms):
+        sort = Sort.RELEVANCE if terms else Sort.NEWEST
+    total, text_matches = _counts(terms, filters)
+    more = total > COUNT_LIMIT
+    total = min(total, COUNT_LIMIT)
+    pages = max(1, math.ceil(total / per_page))
+    page = min(max(1, page), pages)
+    if not total:
+        return SearchPage([], 0, 1, 1, per_page)
+    engine = _engine()
+    stmt = engine.page(select(Product), terms, filters, sort,
+                       broad=text_matches > engine.rank_limit, small=not more)
+    stmt = stmt.options(contains_eager(Product.producer), selectinload(Product.photos))
+    items = list(db.session.scalars(stmt.offset((page - 1) * per_page).limit(per_page)))
+    return SearchPage(items, total, page, pages, per_page, more)
+
+
+def query_terms(query: str) -> list[str]:
+    """The stems to look for, in order, without repeats (the last one typed stays last)."""
+    found = stems((query or "")[:QUERY_MAX])
+    if not found:
+        return []
+    last = found[-1]
+    others = [t for t in dict.fromkeys(found[:-1]) if t != last]
+    return [*others[:MAX_TERMS - 1], last]
+
+
+def _counts(terms: list[str], filters: Filters) -> tuple[int, int]:
+    """(public products matching, up to COUNT_LIMIT + 1; full-text matches, up to the
+    engine's rank_limit + 1), in one statement. Where counting full-text matches is not
+    cheaper than counting public ones, the second number is the first."""
+    engine = _engine()
+    public = engine.counted(terms, filters).limit(COUNT_LIMIT + 1)
+    columns = [select(func.count()).select_from(public.subquery()).scalar_subquery()]
+    if terms and engine.rank_limit > COUNT_LIMIT:
+        matches = engine.text_matches(terms).limit(engine.rank_limit + 1)
+        columns.append(select(func.count()).select_from(matches.subquery()).scalar_subquery())
+    row = db.session.execute(select(*columns)).one()
+    return row[0], (row[-1] if terms else 0)
+
+
+def exact_count(query: str, filters: Filters | None = None) -> int:
+    """Every public product matching (for the benchmark's table; pages use _counts)."""
+    stmt = _engine().filtered(select(func.count(Product.id)), query_terms(query),
+                              filters or Filters())
+    return db.session.scalar(stmt) or 0
+
+
+def _engine() -> _Engine:
+    return _POSTGRESQL if db.session.get_bind().dialect.name == "postgresql" else _SQLITE
+
+
+Hint = Callable[[ColumnElement], ColumnElement]
+
+
+def _as_is(column: ColumnElement) -> ColumnElement:
+    return column
+
+
+_PLUS = queries.unindexed
+
+
+@dataclass(frozen=True)
+class _Hints:
+    """Which indexes a query may start from (SQLite; PostgreSQL plans from statistics)."""
+
+    status: Hint = _as_is
+    category: Hint = _as_is
+    regency: Hint = _as_is
+    price: Hint = _as_is
+    level: Hint = _as_is
+
+
+_PLAIN = _Hints()
+
+
+class _Engine:
+    """How one database matches stems, counts and orders a page."""
+
+    #: Relevance is computed when there are at most this many full-text matches.
+    rank_limit = COUNT_LIMIT
+
+    def filtered(self, stmt: Select, terms: list[str], filters: Filters,
+                 hints: _Hints = _PLAIN, text_as_set: bool = False) -> Select:
+        """``stmt`` joined to the producer, limited to public products matching ``filters``
+        and ``terms`` (a join to the full-text index, or with ``text_as_set``, a set of ids)."""
+        stmt = stmt.join_from(Product, Producer, Product.producer_id == Producer.id).where(
+            hints.status(Product.status) == ProductStatus.PUBLISHED,
+            hints.status(Producer.status) == ProducerStatus.VERIFIED)  # = queries.public_product
+        if filters.category_ids:
+            stmt = stmt.where(hints.category(Product.category_id).in_(filters.category_ids))
+        if filters.regency:
+            stmt = stmt.where(hints.regency(Product.producer_id).in_(
+                select(Producer.id).where(Producer.region_code.startswith(
+                    filters.regency + ".", autoescape=True))))
+        if filters.price_min is not None:
+            stmt = stmt.where(hints.price(Product.price_min_idr) >= filters.price_min)
+        if filters.price_max is not None:
+            stmt = stmt.where(hints.price(Product.price_min_idr) <= filters.price_max)
+        if filters.level is not None:
+            stmt = stmt.where(hints.level(Product.processing_level) == filters.level)
+        if not terms:
+            return stmt
+        if text_as_set:
+            return stmt.where(_PLUS(Product.id).in_(self.text_matches(terms)))
+        return self.match(stmt, terms)
+
+    def counted(self, terms: list[str], filters: Filters) -> Select:
+        return self.filtered(select(literal(1)), terms, filters)
+
+    def match(self, stmt: Select, terms: list[str]) -> Select:
+        raise NotImplementedError
+
+    def text_matches(self, terms: list[str]) -> Select:
+        raise NotImplementedError
+
+    def page(self, stmt: Select, terms: list[str], filters: Filters, sort: Sort,
+             broad: bool, small: bool) -> Select:
+        raise NotImplementedError
+
+
+def _order(sort: Sort, hint: Hint = _as_is) -> list[ColumnElement]:
+    column = hint(Product.published_at if sort is Sort.NEWEST else Product.price_min_idr)
+    return [column.asc() if sort is Sort.PRICE_ASC else column.desc(), hint(Product.id).desc()]
+
+
+_FTS = table("products_fts", sql_column("rowid"), sql_column("rank"))
+
+
+class _SQLiteEngine(_Engine):
+    """FTS5, and plans that do not depend on ANALYZE having been run.
+
+    Without statistics SQLite would happily start from the status index and evaluate the
+    MATCH once per product (minutes at 100,000 products). So every query says where to
+    start, by hiding the other indexes (queries.unindexed, a unary +):
+    - a search's page starts from the FTS table, which streams in rank (or rowid) order;
+    - a count starts from a category or kabupaten/kota filter when there is one (each holds
+      a few per cent of the products), the search words then being a set of ids; else from
+      the FTS table;
+    - browsing, and sorting a broad search by date or price, read the sort column's index in
+      order and stop after one page; unless the count found few products (at most
+      COUNT_LIMIT), which are then read from the filters' indexes and sorted.
+    The status indexes never help here: nearly every product is published.
+    """
+
+    #: FTS5 counts its matches from the index alone, and ranks them cheaply.
+    rank_limit = RANK_LIMIT
+    #: The FTS table drives: every other index hidden.
+    FULL_TEXT = _Hints(status=_PLUS, category=_PLUS, regency=_PLUS, price=_PLUS, level=_PLUS)
+
+    @staticmethod
+    def _condition(terms: list[str]) -> ColumnElement[bool]:
+        # Stems are [0-9a-z]+ and quoted: FTS5's query syntax cannot be injected.
+        expression = " ".join(f'"{t}"' for t in terms) + "*"
+        return literal_column("products_fts").op("MATCH")(expression)
+
+    def match(self, stmt: Select, terms: list[str]) -> Select:
+        return stmt.join(_FTS, _FTS.c.rowid == Product.id).where(self._condition(terms))
+
+    def text_matches(self, terms: list[str]) -> Select:
+        return select(_FTS.c.rowid).where(self._condition(terms))
+
+    def counted(self, terms: list[str], filters: Filters) -> Select:
+        stmt = select(literal(1))
+        if terms and not (filters.category_ids or filters.regency):
+            return self.filtered(stmt, terms, filters, self.FULL_TEXT)
+        hints = _Hints(status=_PLUS, price=_PLUS if terms else _as_is,
+                       level=_PLUS if terms else _as_is)
+        return self.filtered(stmt, terms, filters, hints, text_as_set=True)
+
+    def page(self, stmt: Select, terms: list[str], filters: Filters, sort: Sort,
+             broad: bool, small: bool) -> Select:
+        if terms and sort is Sort.RELEVANCE:
+            stmt = self.filtered(stmt, terms, filters, self.FULL_TEXT)
+            return stmt.order_by(_FTS.c.rowid.desc() if broad else _FTS.c.rank)
+        if terms and not broad:
+            stmt = self.filtered(stmt, terms, filters, self.FULL_TEXT)
+            return stmt.order_by(*_order(sort, _PLUS))
+        if small:  # at most COUNT_LIMIT products: start from the filters, then sort them
+            hints = _Hints(status=_PLUS)
+        else:  # many: read the sort index in order until the page is full
+            by_price = sort in (Sort.PRICE_ASC, Sort.PRICE_DESC)
+            hints = _Hints(status=_PLUS, category=_PLUS, regency=_PLUS, level=_PLUS,
+                           price=_as_is if by_price else _PLUS)
+        return self.filtered(stmt, terms, filters, hints, text_as_set=True).order_by(
+            *_order(sort))
+
+
+_SIMPLE = literal_column("'simple'::regconfig")
+_VECTOR = literal_column("products.search_vector")
+
+
+class _PostgreSQLEngine(_Engine):
+    """products.search_vector: to_tsvector('simple', search_text), stored and GIN-indexed
+    (the stems are already computed: 'simple' only splits them). Every match costs a heap
+    read here, so relevance is computed for at most COUNT_LIMIT of them."""
+
+    @staticmethod
+    def _query(terms: list[str]) -> ColumnElement:
+        return func.to_tsquery(_SIMPLE, " & ".join([*terms[:-1], terms[-1] + ":*"]))
+
+    def match(self, stmt: Select, terms: list[str]) -> Select:
+        return stmt.where(_VECTOR.op("@@")(self._query(terms)))
+
+    def text_matches(self, terms: list[str]) -> Select:
+        return select(Product.id).where(_VECTOR.op("@@")(self._query(terms)))
+
+    def page(self, stmt: Select, terms: list[str], filters: Filters, sort: Sort,
+             broad: bool, small: bool) -> Select:
+        if terms and broad:
+            # Many matches: read the sort column's index in order and test each row's stored
+            # vector until the page is full. "IS TRUE" keeps the planner off the GIN index,
+            # whose estimate for prefix queries is far too low (it would read every match).
+            stmt = self.filtered(stmt, [], filters).where(
+                _VECTOR.op("@@")(self._query(terms)).is_(True))
+        else:
+            stmt = self.filtered(stmt, terms, filters)
+        if sort is Sort.RELEVANCE and not broad:
+            return stmt.order_by(func.ts_rank(_VECTOR, self._query(terms)).desc(),
+                                 Product.id.desc())
+        if sort in (Sort.RELEVANCE, Sort.NEWEST):
+            return stmt.order_by(*queries.newest_first())
+        return stmt.order_by(*_order(sort))
+
+
+_SQLITE = _SQLiteEngine()
+_POSTGRESQL = _PostgreSQLEngine()
+
+
+def count_matches_for_bench(args: Mapping[str, str]) -> int:
+    """How many public products a catalogue request matches (for the benchmark's table)."""
+    from marketplace.catalogue.search_params import read_params
+
+    params = read_params(args)
+    return exact_count(params.query, params.filters)
+
+
+# --- the index -----------------------------------------------------------------------------
+
+def reindex_all(batch: int = 1000) -> int:
+    """Recompute every product's search_text (catalogue.services.search_text_for), then
+    rebuild SQLite's FTS table from it. For demo and benchmark data; commits per batch.
+    Returns how many products changed."""
+    from marketplace.catalogue.services import search_text_for
+
+    changed, last_id = 0, 0
+    while products := db.session.scalars(
+            select(Product).where(Product.id > last_id).order_by(Product.id).limit(batch)
+            .options(joinedload(Product.producer),
+                     joinedload(Product.category).joinedload(Category.parent))).all():
+        for product in products:
+            words = search_text_for(product)
+            changed += words != product.search_text
+            product.search_text = words
+        last_id = products[-1].id
+        db.session.commit()
+    if _engine() is _SQLITE:
+        db.session.execute(text("INSERT INTO products_fts (products_fts) VALUES ('rebuild')"))
+        db.session.commit()
+    return changed
+
+
+def include_in_autogenerate(name: str | None, type_: str, _parents: object) -> bool:
+    """Alembic include_name filter: the full-text objects are made by hand in a migration
+    and are not in the models, so autogenerate must not see them."""
+    return name not in FULL_TEXT_OBJECTS
