@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 FLASK := $(BIN)/flask --app marketplace
 
-.PHONY: run test install translations lint serve migrate demo clean extract-messages
+.PHONY: run test install translations lint serve migrate demo bench clean extract-messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,14 @@ lint: $(VENV)/.installed
 
 test: install lint
 	$(BIN)/python -m pytest
+
+# Seeds its own benchmark databases when missing (SQLite always; PostgreSQL too when
+# TEST_DATABASE_URL is set), then writes bench/results.json. wrk measures throughput when
+# installed (apt-get install wrk); otherwise a threaded Python client does.
+bench: install
+	@command -v wrk >/dev/null || [ "$$(id -u)" != 0 ] || \
+	  (DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null 2>&1 || true)
+	$(BIN)/python -m bench.run
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache
