@@ -75,7 +75,6 @@ def bench_app(url: str) -> Any:
 
 def ensure_seeded(app: Any) -> None:
     from marketplace.catalogue.categories import ensure_default_categories
-
     from marketplace.catalogue.models import Product
     from marketplace.demo.bench import seed
     from marketplace.regions.services import load_regions
@@ -160,6 +159,30 @@ def measure_weight(app: Any, targets: dict[str, str]) -> dict[str, Any]:
     return weights
 
 
+def measure_thumbnails(app: Any) -> dict[str, Any]:
+    """Size of the 320 px listing rendition for phone-like photos (noisy, 4:3 and 3:4)."""
+    import io
+    import random
+
+    from PIL import Image
+
+    from marketplace.media.photos import store_photo
+    from marketplace.media.storage import get_storage
+
+    rng = random.Random(7)  # noqa: S311 - test images, not secrets
+    sizes = []
+    with app.test_request_context():
+        for width, height in ((4000, 3000), (3000, 4000), (1600, 1200)):
+            noise = bytes(rng.getrandbits(8) for _ in range(width * height // 16 * 3))
+            small = Image.frombytes("RGB", (width // 4, height // 4), noise)
+            image = small.resize((width, height), Image.Resampling.BICUBIC)
+            out = io.BytesIO()
+            image.save(out, "JPEG", quality=92)
+            stored = store_photo(out.getvalue(), "bench")
+            sizes.append(len(get_storage().read(f"{stored.key_prefix}-320.webp")))
+    return {"thumbnail_320_bytes_max": max(sizes), "thumbnail_320_bytes": sizes}
+
+
 @contextmanager
 def gunicorn(url: str) -> Any:
     port = _free_port()
@@ -214,7 +237,7 @@ def run_backend(name: str, url: str) -> dict[str, Any]:
         "products": PRODUCTS,
         "search": measure_searches(app),
         "pages": measure_pages(app, targets),
-        "weight": measure_weight(app, targets),
+        "weight": {**measure_weight(app, targets), **measure_thumbnails(app)},
         "throughput": measure_throughput(url, targets),
     }
     with app.app_context():
