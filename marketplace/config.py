@@ -41,8 +41,13 @@ def from_environment() -> dict[str, object]:
             "SECRET_KEY must be set to a random value of at least 32 characters in production "
             '(python -c "import secrets; print(secrets.token_urlsafe(48))").'
         )
-    if production and not os.environ.get("DATABASE_URL"):
+    if production and not os.environ.get("DATABASE_URL", "").startswith("postgresql"):
         raise ConfigError("DATABASE_URL must point to PostgreSQL in production.")
+    media_backend = os.environ.get("MEDIA_BACKEND", "local").strip().lower() or "local"
+    if media_backend not in ("local", "s3"):
+        raise ConfigError("MEDIA_BACKEND must be 'local' or 's3'.")
+    if media_backend == "s3" and not os.environ.get("MEDIA_S3_BUCKET", "").strip():
+        raise ConfigError("MEDIA_S3_BUCKET must be set when MEDIA_BACKEND=s3.")
     public_url = os.environ.get("PUBLIC_BASE_URL", "").rstrip("/")
     if production and not public_url.startswith("https://"):
         raise ConfigError("PUBLIC_BASE_URL must be the site's https:// address in production.")
@@ -73,6 +78,7 @@ def from_environment() -> dict[str, object]:
         "INSTANCE_DIR": str(instance),
         "REDIS_URL": redis_url,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
         "RATELIMIT_HEADERS_ENABLED": False,
         "LOGIN_MAX_FAILURES": _int("LOGIN_MAX_FAILURES", 10),
         "LOGIN_BLOCK_MINUTES": _int("LOGIN_BLOCK_MINUTES", 15),
@@ -88,7 +94,7 @@ def from_environment() -> dict[str, object]:
         "MEDIA_ROOT": os.environ.get("MEDIA_ROOT", str(instance / "media")),
         # Uploaded files: "local" (under MEDIA_ROOT) or "s3" (S3-compatible object storage,
         # credentials from boto3's usual AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY ...).
-        "MEDIA_BACKEND": os.environ.get("MEDIA_BACKEND", "local").strip().lower() or "local",
+        "MEDIA_BACKEND": media_backend,
         "MEDIA_S3_BUCKET": os.environ.get("MEDIA_S3_BUCKET", "").strip(),
         "MEDIA_S3_ENDPOINT_URL": os.environ.get("MEDIA_S3_ENDPOINT_URL", "").strip(),
         "MEDIA_S3_REGION": os.environ.get("MEDIA_S3_REGION", "").strip(),

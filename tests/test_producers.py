@@ -1,5 +1,5 @@
-"""A producer's own pages: dashboard, creating and editing the business profile, the logo,
-and who may see which producer."""
+"""A producer's own pages: dashboard, creating and editing the business profile, the logo
+and the storefront banner, and who may see which producer."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import datetime as dt
 import io
 import os
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -16,8 +17,10 @@ from sqlalchemy import func, select
 from marketplace.accounts.models import Role, User
 from marketplace.exceptions import ServiceError
 from marketplace.extensions import db as _db
+from marketplace.media.photos import store_photo
 from marketplace.media.storage import get_storage
 from marketplace.notifications.models import Notice
+from marketplace.producers import banner as banner_rules
 from marketplace.producers import services
 from marketplace.producers.models import (
     MemberRole,
@@ -400,6 +403,222 @@ def test_public_logos_for_everyone_draft_logos_only_for_members_and_staff(app, w
 def test_no_logo_is_404(client, world):
     login(client, world.owner)
     assert client.get(f"/produsen/{world.producer_id}/logo").status_code == 404
+
+
+# --- banner ----------------------------------------------------------------------------------
+
+def _upload_banner(client, producer_id: int, data: bytes, filename: str = "banner.png",
+                   **changes: str):
+    return post_form(client, f"/produsen/{producer_id}/profil",
+                     {**PROFILE, **changes, "banner": (io.BytesIO(data), filename)},
+                     content_type="multipart/form-data")
+
+
+def _banner_files(app: Flask) -> list[str]:
+    folder = Path(app.config["MEDIA_ROOT"]) / "public" / "banners"
+    return sorted(path.name for path in folder.iterdir()) if folder.exists() else []
+
+
+def _jpeg(size: tuple[int, int]) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, (40, 120, 200)).save(out, "JPEG")
+    return out.getvalue()
+
+
+def test_banner_upload_stores_its_renditions_and_is_audited(app, client, world, media):
+    login(client, world.owner)
+    response = _upload_banner(client, world.producer_id, _png((800, 250)))
+    assert response.status_code == 302
+    producer = _producer(app, world.producer_id)
+    assert producer.banner_key.startswith("public/banners/")
+    assert producer.banner_widths == [320, 640, 800]
+    root = Path(app.config["MEDIA_ROOT"])
+    for width in (320, 640, 800):
+        path = root / f"{producer.banner_key}-{width}.webp"
+        with Image.open(path) as image:
+            assert image.format == "WEBP" and image.width == width
+    assert len(_banner_files(app)) == 3
+    with app.app_context():
+        event = _db.session.scalar(select(ProducerEvent).where(
+            ProducerEvent.action == "banner_changed"))
+        assert event.changes == {"banner_key": [None, producer.banner_key]}
+        assert event.actor.email == world.owner
+
+
+def test_the_storefront_shows_the_banner_with_srcset(app, client, world, media):
+    login(client, world.owner)
+    _upload_banner(client, world.producer_id, _jpeg((1600, 500)), "banner.jpg")
+    with app.app_context():
+        _db.session.get(Producer, world.producer_id).status = ProducerStatus.VERIFIED
+        _db.session.commit()
+    producer = _producer(app, world.producer_id)
+    assert producer.banner_widths == [320, 640, 1280]
+    html = app.test_client().get(f"/toko/{producer.slug}").get_data(as_text=True)
+    banner = html.split('id="shop-banner"')[1].split("</div>")[0]
+    url = f"/media/{producer.banner_key}"
+    assert f'src="{url}-640.webp"' in banner
+    assert (f'srcset="{url}-320.webp 320w, {url}-640.webp 640w, {url}-1280.webp 1280w"'
+            in banner)
+    response = app.test_client().get(f"{url}-320.webp", buffered=True)
+    assert response.status_code == 200 and response.headers["Content-Type"] == "image/webp"
+
+
+def test_a_storefront_without_a_banner_shows_none(app, client, world):
+    with app.app_context():
+        producer = _db.session.get(Producer, world.producer_id)
+        producer.status = ProducerStatus.VERIFIED
+        _db.session.commit()
+        slug = producer.slug
+    assert 'id="shop-banner"' not in client.get(f"/toko/{slug}").get_data(as_text=True)
+
+
+def test_a_new_banner_replaces_and_deletes_the_old_files(app, client, world, media):
+    login(client, world.owner)
+    _upload_banner(client, world.producer_id, _png((700, 200)))
+    first = _producer(app, world.producer_id).banner_key
+    _upload_banner(client, world.producer_id, _jpeg((2000, 600)), "b.jpg")
+    second = _producer(app, world.producer_id).banner_key
+    assert second != first
+    files = _banner_files(app)
+    assert files == sorted(f"{second.rsplit('/', 1)[1]}-{w}.webp" for w in (320, 640, 1280))
+
+
+@pytest.mark.parametrize(("data", "filename", "message"), [
+    (_png((639, 400)), "narrow.png",
+     "Banner terlalu sempit: lebarnya minimal 640 piksel (gambar ini 639 piksel)."),
+    (_png((300, 100)), "small.png",
+     "Banner terlalu sempit: lebarnya minimal 640 piksel (gambar ini 300 piksel)."),
+    (b"%PDF-1.4 not an image at all", "banner.jpg",
+     "Banner harus berupa gambar JPEG, PNG, WebP, atau HEIC."),
+    (b"<svg xmlns='http://www.w3.org/2000/svg'></svg>", "banner.svg",
+     "Banner harus berupa gambar JPEG, PNG, WebP, atau HEIC."),
+])
+def test_a_narrow_or_non_image_banner_changes_nothing(app, client, world, media, data,
+                                                       filename, message):
+    login(client, world.owner)
+    response = _upload_banner(client, world.producer_id, data, filename, name="Nama Baru")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    error = html.split('id="banner-error"')[1].split("</p>")[0]
+    assert message in error
+    producer = _producer(app, world.producer_id)
+    assert producer.banner_key is None and producer.name == "Anyaman Biduk"
+    assert _banner_files(app) == []  # a narrow image's renditions are deleted again
+    assert _count(app, ProducerEvent, ProducerEvent.action == "banner_changed") == 0
+
+
+def test_a_banner_over_the_size_limit_is_refused(app, client, world, media, monkeypatch):
+    # (werkzeug's test client leaks a temporary file for bodies over 500 kB: lower the limit)
+    monkeypatch.setattr(banner_rules, "BANNER_MAX_BYTES", 1000)
+    login(client, world.owner)
+    noise = Image.frombytes("RGB", (700, 60), os.urandom(700 * 60 * 3))
+    out = io.BytesIO()
+    noise.save(out, "PNG")
+    response = _upload_banner(client, world.producer_id, out.getvalue())
+    assert "Ukuran banner terlalu besar: maksimal 5 MB." in response.get_data(as_text=True)
+    assert _producer(app, world.producer_id).banner_key is None
+    assert _banner_files(app) == []
+
+
+def test_the_banner_limit_is_5_mb(ctx, media):
+    assert banner_rules.BANNER_MAX_BYTES == 5 * 1024 * 1024
+    with pytest.raises(ServiceError) as refused:
+        banner_rules.prepare_banner(_png((800, 200)) + b"\0" * (5 * 1024 * 1024))
+    assert refused.value.field == "banner"
+
+
+def test_a_bad_profile_edit_deletes_the_banner_it_stored(app, client, world, media):
+    login(client, world.owner)
+    response = _upload_banner(client, world.producer_id, _png((800, 200)), name="")
+    assert response.status_code == 200
+    assert _producer(app, world.producer_id).banner_key is None
+    assert _banner_files(app) == []
+
+
+def test_the_edit_page_offers_the_banner_field_and_its_removal(app, client, world, media):
+    login(client, world.owner)
+    html = client.get(f"/produsen/{world.producer_id}/profil").get_data(as_text=True)
+    assert 'name="banner"' in html and "image/heic" in html
+    assert html.count('id="banner"') == 1  # the input's, for its label
+    assert 'id="remove-banner-form"' not in html
+    _upload_banner(client, world.producer_id, _png((800, 200)))
+    html = client.get(f"/produsen/{world.producer_id}/profil").get_data(as_text=True)
+    assert 'id="current-banner"' in html and 'form="remove-banner-form"' in html
+    assert f'action="/produsen/{world.producer_id}/banner/hapus"' in html
+
+
+def test_a_member_removes_the_banner_and_its_files(app, client, world, media):
+    login(client, world.owner)
+    _upload_banner(client, world.producer_id, _png((800, 200)))
+    key = _producer(app, world.producer_id).banner_key
+    response = post_form(client, f"/produsen/{world.producer_id}/banner/hapus", {},
+                         page=f"/produsen/{world.producer_id}/profil")
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/produsen/{world.producer_id}/profil"
+    producer = _producer(app, world.producer_id)
+    assert producer.banner_key is None and producer.banner_widths is None
+    assert _banner_files(app) == []
+    with app.app_context():
+        events = _db.session.scalars(select(ProducerEvent).where(
+            ProducerEvent.action == "banner_changed").order_by(ProducerEvent.id)).all()
+        assert [e.changes["banner_key"] for e in events] == [[None, key], [key, None]]
+
+
+def test_removing_needs_a_csrf_token(app, client, world, media):
+    login(client, world.owner)
+    _upload_banner(client, world.producer_id, _png((800, 200)))
+    response = client.post(f"/produsen/{world.producer_id}/banner/hapus")
+    assert response.status_code == 400
+    assert _producer(app, world.producer_id).banner_key is not None
+
+
+def _give_banner(app: Flask, producer_id: int) -> str:
+    with app.test_request_context():
+        stored = store_photo(_png((800, 200)), "banners")
+        producer = _db.session.get(Producer, producer_id)
+        producer.banner_key, producer.banner_widths = stored.key_prefix, stored.widths
+        _db.session.commit()
+        return stored.key_prefix
+
+
+@pytest.mark.parametrize("who", ["owner", "buyer"])
+def test_another_producers_member_or_a_buyer_cannot_set_or_remove_its_banner(
+        app, client, world, media, who):
+    key = _give_banner(app, world.other_id)
+    login(client, getattr(world, who))
+    page = "/" if who == "buyer" else f"/produsen/{world.producer_id}/profil"
+    response = post_form(client, f"/produsen/{world.other_id}/profil",
+                         {**PROFILE, "banner": (io.BytesIO(_png((800, 200))), "b.png")},
+                         page=page, content_type="multipart/form-data")
+    assert response.status_code == 404
+    response = post_form(client, f"/produsen/{world.other_id}/banner/hapus", {}, page=page)
+    assert response.status_code == 404
+    assert _producer(app, world.other_id).banner_key == key
+    assert len(_banner_files(app)) == 3  # theirs only: nothing stored, nothing deleted
+
+
+def test_staff_may_set_a_producers_banner(app, client, world, media):
+    login(client, world.staff)
+    assert _upload_banner(client, world.producer_id, _png((800, 200))).status_code == 302
+    assert _producer(app, world.producer_id).banner_key is not None
+    with app.app_context():
+        event = _db.session.scalar(select(ProducerEvent).where(
+            ProducerEvent.action == "banner_changed"))
+        assert event.actor.email == world.staff
+
+
+def test_set_banner_refuses_a_non_member_and_deletes_the_files(app, world, media):
+    with app.test_request_context():
+        stored = banner_rules.prepare_banner(_png((800, 200)))
+        assert len(_banner_files(app)) == 3
+        producer = _db.session.get(Producer, world.producer_id)
+        for email in (world.other, world.buyer):
+            stranger = _db.session.scalar(select(User).where(User.email == email))
+            with pytest.raises(services.AccessDenied):
+                banner_rules.remove_banner(stranger, producer)
+        with pytest.raises(services.AccessDenied):
+            banner_rules.set_banner(stranger, producer, stored)
+        assert _banner_files(app) == [] and producer.banner_key is None
 
 
 # --- the producer's page -----------------------------------------------------------------

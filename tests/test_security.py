@@ -44,7 +44,7 @@ def test_pages_have_no_inline_scripts(client):
 
 
 def test_hsts_in_production_over_https(app, db, tmp_path, monkeypatch, make_app):
-    _production_env(monkeypatch, DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"])
+    _production_env(monkeypatch)  # the test config below points the app at the test database
     config = make_config(tmp_path, app.config["SQLALCHEMY_DATABASE_URI"])
     del config["SECRET_KEY"]
     config["TESTING"] = False
@@ -53,6 +53,23 @@ def test_hsts_in_production_over_https(app, db, tmp_path, monkeypatch, make_app)
     assert prod.config["DEBUG"] is False
     response = prod.test_client().get("/healthz", base_url="https://pasar.example")
     assert "max-age=31536000" in response.headers["Strict-Transport-Security"]
+
+
+def test_production_refuses_a_database_that_is_not_postgresql(monkeypatch):
+    _production_env(monkeypatch, DATABASE_URL="sqlite:////tmp/pasar.sqlite3")
+    with pytest.raises(ConfigError):
+        from_environment()
+
+
+@pytest.mark.parametrize(("media_backend", "bucket"), [("s3", None), ("ftp", "b")])
+def test_media_backend_misconfiguration_refuses_to_start(monkeypatch, media_backend, bucket):
+    monkeypatch.setenv("MEDIA_BACKEND", media_backend)
+    if bucket:
+        monkeypatch.setenv("MEDIA_S3_BUCKET", bucket)
+    else:
+        monkeypatch.delenv("MEDIA_S3_BUCKET", raising=False)
+    with pytest.raises(ConfigError):
+        from_environment()
 
 
 def test_production_refuses_a_short_secret_key(monkeypatch):

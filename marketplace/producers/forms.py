@@ -32,6 +32,7 @@ from marketplace.regions.models import DISTRICT, KALTIM, REGENCY, VILLAGE, Regio
 _REQUIRED = _l("This field is required.")
 _WHOLE_NUMBER = _l("Enter a whole number, e.g. 12.")
 _EMAIL = _l("Enter a valid email address.")
+BANNER_ACCEPT = "image/jpeg,image/png,image/webp,image/heic,image/heif,.heic,.heif"
 
 
 def _strip(value: object) -> object:
@@ -98,6 +99,10 @@ class ProfileForm(FlaskForm):
                                  description=_l("You will be asked for the halal certificate."))
     logo = FileField(_l("Logo"), render_kw={"accept": "image/jpeg,image/png,image/webp"},
                      description=_l("Optional. A JPEG, PNG or WebP image of at most 2 MB."))
+    banner = FileField(_l("Banner"), render_kw={"accept": BANNER_ACCEPT},
+                       description=_l("Optional. A wide photo shown at the top of your shop: "
+                                      "JPEG, PNG, WebP or HEIC, at least 640 pixels wide, "
+                                      "at most 5 MB."))
 
     def fill_regions(self, regency: str | None) -> None:
         """The kabupaten/kota list and, for ``regency``, its villages grouped by kecamatan."""

@@ -88,6 +88,9 @@ class Producer(db.Model):
     logo_key: Mapped[str | None] = mapped_column(String(200))
     #: Storefront banner (storage key prefix of its WebP renditions), if any.
     banner_key: Mapped[str | None] = mapped_column(String(200))
+    #: The banner's rendition widths stored, e.g. [320, 640, 1280] (the largest may be the
+    #: image's own width): what the storefront's srcset lists and what is deleted with it.
+    banner_widths: Mapped[list[int] | None] = mapped_column(JSON)
     #: The shop is closed for a holiday between these dates (inclusive), with a note.
     holiday_from: Mapped[dt.date | None]
     holiday_until: Mapped[dt.date | None]

@@ -141,7 +141,7 @@ FIELD_LABELS = {
     "postal_code": _l("Postal code"), "phone": _l("Phone"), "whatsapp": _l("WhatsApp"),
     "nib": _l("NIB"), "npwp": _l("NPWP"), "year_started": _l("Year started"),
     "workers_total": _l("Number of workers"), "workers_women": _l("Women workers"),
-    "halal_claimed": _l("Halal claimed"), "logo_key": _l("Logo"),
+    "halal_claimed": _l("Halal claimed"), "logo_key": _l("Logo"), "banner_key": _l("Banner"),
     "holiday": _l("Shop holiday"), "role": _l("Role"),
 }
 

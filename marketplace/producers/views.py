@@ -1,4 +1,5 @@
-"""A producer's own pages: dashboard, business profile, logo, members and invitations.
+"""A producer's own pages: dashboard, business profile, logo and banner, members and
+invitations.
 
 Who may open what: a producer's pages are for its members (and agency staff); anyone else
 gets 404, so the pages do not reveal which producers exist. Owner-only actions answer 403 to
@@ -6,6 +7,9 @@ other members. The rules themselves live in producers.services and producers.mem
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
 
 from flask import (
     Blueprint,
@@ -20,6 +24,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 
 from marketplace.accounts.access import role_required
 from marketplace.accounts.models import Role, User
@@ -27,6 +32,7 @@ from marketplace.exceptions import ServiceError
 from marketplace.extensions import db, limiter
 from marketplace.media.storage import get_storage
 from marketplace.notifications.services import notice_text, notices_for
+from marketplace.producers import banner as banner_rules
 from marketplace.producers import members as member_rules
 from marketplace.producers import services
 from marketplace.producers.forms import (
@@ -53,6 +59,7 @@ bp = Blueprint("producers", __name__)
 REASON_SHOWN = frozenset({ProducerStatus.CHANGES_NEEDED, ProducerStatus.REJECTED,
                           ProducerStatus.SUSPENDED})
 LOGO_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
+T = TypeVar("T")
 
 
 @bp.app_context_processor
@@ -163,23 +170,38 @@ def _profile_data(form: ProfileForm) -> services.ProfileData:
 
 
 def _save_profile(form: ProfileForm, producer: Producer | None) -> Producer | None:
-    """Create or update; the logo is checked first, so a bad file changes nothing."""
-    upload = form.logo.data
+    """Create or update; the logo and banner are checked first, so a bad file changes
+    nothing (a banner stored but not used is deleted again)."""
+    banner = None
     try:
-        logo = None
-        if upload is not None and getattr(upload, "filename", ""):
-            logo = services.prepare_logo(upload.read(services.LOGO_MAX_BYTES + 1))
+        logo = _upload(form.logo, services.LOGO_MAX_BYTES, services.prepare_logo)
+        banner = _upload(form.banner, banner_rules.BANNER_MAX_BYTES,
+                         banner_rules.prepare_banner)
         if producer is None:
             producer = services.create_producer(_user(), _profile_data(form))
         else:
             services.update_profile(_user(), producer, _profile_data(form))
         if logo is not None:
             services.set_logo(_user(), producer, logo)
+        if banner is not None:
+            stored, banner = banner, None  # set_banner deletes it itself if it fails
+            banner_rules.set_banner(_user(), producer, stored)
     except ServiceError as error:
         db.session.rollback()
         _show_error(form, error)
         return None
+    finally:
+        if banner is not None:
+            banner_rules.discard_banner(banner)
     return producer
+
+
+def _upload(field: FileField, max_bytes: int, prepare: Callable[[bytes], T]) -> T | None:
+    """The chosen file, read (one byte over the limit at most) and prepared; None if none."""
+    upload = field.data
+    if upload is None or not getattr(upload, "filename", ""):
+        return None
+    return prepare(upload.read(max_bytes + 1))
 
 
 @bp.get("/produsen/<int:producer_id>/logo")
@@ -199,6 +221,15 @@ def logo(producer_id: int):
     response.headers["Cache-Control"] = ("public, max-age=86400" if producer.is_public
                                          else "private, no-cache")
     return response
+
+
+@bp.post("/produsen/<int:producer_id>/banner/hapus")
+@login_required
+def remove_banner(producer_id: int):
+    producer = _load(producer_id)
+    banner_rules.remove_banner(_user(), producer)  # _load: a member or staff
+    flash(_("The banner has been removed."), "success")
+    return redirect(url_for("producers.edit", producer_id=producer.id))
 
 
 # --- members and invitations ---------------------------------------------------------------

@@ -51,6 +51,7 @@ EVENT_LABELS = {
     "status": _l("Status changed"),
     "profile_edit": _l("Profile edited"),
     "logo_changed": _l("Logo changed"),
+    "banner_changed": _l("Banner changed"),
     "holiday": _l("Shop holiday changed"),
     "document_upload": _l("Document uploaded"),
     "document_review": _l("Document reviewed"),
