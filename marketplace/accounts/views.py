@@ -34,6 +34,7 @@ from marketplace.accounts.forms import (
 from marketplace.accounts.models import Role, User
 from marketplace.exceptions import ServiceError
 from marketplace.extensions import limiter
+from marketplace.forms import show_error
 from marketplace.security import safe_next_url
 
 bp = Blueprint("accounts", __name__)
@@ -59,14 +60,6 @@ def _login_key() -> str:
 def _login_limit() -> str:
     config = current_app.config
     return f"{config['LOGIN_MAX_FAILURES']} per {config['LOGIN_BLOCK_MINUTES']} minutes"
-
-
-def _show_error(form: FlaskForm, error: ServiceError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        flash(str(error.message), "error")
 
 
 def _submitted(form: FlaskForm, name: str) -> bool:
@@ -103,7 +96,7 @@ def register():
             user = services.register(form.name.data, form.email.data, form.password.data,
                                      form.account_type.data, session.get("lang", "id"))
         except ServiceError as error:
-            _show_error(form, error)
+            show_error(form, error)
         else:
             _start_session(user)
             flash(_("Welcome to Pasar Binaan, %(name)s!", name=user.name), "success")
@@ -170,7 +163,7 @@ def reset_password(token: str):
         try:
             services.reset_password(token, form.password.data)
         except ServiceError as error:
-            _show_error(form, error)
+            show_error(form, error)
         else:
             logout_user()
             session.clear()
@@ -189,7 +182,7 @@ def account():
         try:
             services.update_profile(user, profile_form.name.data)
         except ServiceError as error:
-            _show_error(profile_form, error)
+            show_error(profile_form, error)
         else:
             flash(_("Your details have been saved."), "success")
             return redirect(url_for("accounts.account"))
@@ -198,7 +191,7 @@ def account():
             services.change_password(user, password_form.current_password.data,
                                      password_form.new_password.data)
         except ServiceError as error:
-            _show_error(password_form, error)
+            show_error(password_form, error)
         else:
             _start_session(user)
             flash(_("Your password has been changed. Other devices have been signed out."),

@@ -30,6 +30,7 @@ from marketplace.catalogue.models import Product, ProductPhoto
 from marketplace.catalogue.variants import MAX_VARIANTS
 from marketplace.exceptions import ServiceError
 from marketplace.extensions import db
+from marketplace.forms import show_error
 from marketplace.media.photos import photo_url, srcset
 from marketplace.producers.models import Producer
 from marketplace.producers.services import get_producer, membership
@@ -68,24 +69,6 @@ def _product(producer: Producer, product_id: int) -> Product:
     if product is None:
         abort(404)
     return product
-
-
-def show_error(form: FlaskForm, error: ServiceError) -> None:
-    """Put a service's message next to its field ("variants-2-price" included)."""
-    target: object = form
-    for part in (error.field or "").split("-"):
-        if part.isdigit() and hasattr(target, "entries"):
-            entries = target.entries  # type: ignore[attr-defined]
-            row = entries[int(part)] if int(part) < len(entries) else None
-            target = row.form if row is not None else None  # the row's subform
-        else:
-            target = getattr(target, part, None)
-        if target is None:
-            break
-    if target is not None and target is not form and hasattr(target, "errors"):
-        target.errors = [*target.errors, error.message]  # type: ignore[attr-defined]
-    else:
-        flash(str(error.message), "error")
 
 
 # --- products --------------------------------------------------------------------------------

@@ -7,7 +7,6 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
 from marketplace.accounts.access import role_required
 from marketplace.accounts.models import Role, User
@@ -21,6 +20,7 @@ from marketplace.catalogue.forms import (
 from marketplace.catalogue.models import Category, Product, ProductStatus
 from marketplace.exceptions import ServiceError
 from marketplace.extensions import db
+from marketplace.forms import show_error
 
 QUERY_MAX = 100
 
@@ -38,14 +38,6 @@ def register(bp: Blueprint) -> None:
 
 def _user() -> User:
     return current_user._get_current_object()  # type: ignore[no-any-return]
-
-
-def _show_error(form: FlaskForm, error: ServiceError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        flash(str(error.message), "error")
 
 
 # --- staff moderation ------------------------------------------------------------------------
@@ -73,7 +65,7 @@ def staff_unpublish(product_id: int):
             moderation.staff_unpublish(_user(), product, form.reason.data or "")
         except ServiceError as error:
             db.session.rollback()
-            _show_error(form, error)
+            show_error(form, error)
         else:
             flash(_("“%(name)s” is no longer published. The producer has been told why.",
                     name=product.name), "success")
@@ -96,7 +88,7 @@ def category_list():
                 form.position.data)
         except ServiceError as error:
             db.session.rollback()
-            _show_error(form, error)
+            show_error(form, error)
         else:
             flash(_("The category “%(name)s” has been added.", name=category.name_id),
                   "success")
@@ -134,7 +126,7 @@ def category_update(category_id: int):
                                        form.name_en.data or "", form.position.data)
         except ServiceError as error:
             db.session.rollback()
-            _show_error(form, error)
+            show_error(form, error)
         else:
             flash(_("The category has been saved."), "success")
             return redirect(url_for(".categories", _anchor=f"category-{category.id}"))

@@ -33,6 +33,7 @@ from marketplace.catalogue.services import PROCESSING_LABELS, description_html
 from marketplace.exceptions import ServiceError
 from marketplace.extensions import db
 from marketplace.formatting import rupiah
+from marketplace.forms import show_error
 from marketplace.links import external_url
 from marketplace.producers.models import Producer, Sector
 from marketplace.producers.services import SECTOR_LABELS, AccessDenied, membership
@@ -199,17 +200,9 @@ def holiday(producer_id: int):
             abort(404)
         except ServiceError as error:
             db.session.rollback()
-            _show_error(form, error)
+            show_error(form, error)
     return render_template("catalogue/holiday.html", form=form, producer=producer,
                            state=holidays.holiday_state(producer), max_days=holidays.MAX_DAYS)
-
-
-def _show_error(form: FlaskForm, error: ServiceError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        flash(str(error.message), "error")
 
 
 # --- search engines ------------------------------------------------------------------------

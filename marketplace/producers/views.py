@@ -23,13 +23,13 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 
 from marketplace.accounts.access import role_required
 from marketplace.accounts.models import Role, User
 from marketplace.exceptions import ServiceError
 from marketplace.extensions import db, limiter
+from marketplace.forms import show_error
 from marketplace.media.storage import get_storage
 from marketplace.notifications.services import notice_text, notices_for
 from marketplace.producers import banner as banner_rules
@@ -82,14 +82,6 @@ def _load(producer_id: int) -> Producer:
     if not current_user.is_staff and services.membership(_user(), producer) is None:
         abort(404)
     return producer
-
-
-def _show_error(form: FlaskForm, error: ServiceError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        flash(str(error.message), "error")
 
 
 # --- dashboard and profile -----------------------------------------------------------------
@@ -188,7 +180,7 @@ def _save_profile(form: ProfileForm, producer: Producer | None) -> Producer | No
             banner_rules.set_banner(_user(), producer, stored)
     except ServiceError as error:
         db.session.rollback()
-        _show_error(form, error)
+        show_error(form, error)
         return None
     finally:
         if banner is not None:
@@ -249,7 +241,7 @@ def members(producer_id: int):
             try:
                 member_rules.invite(_user(), producer, form.email.data, form.role.data)
             except ServiceError as error:
-                _show_error(form, error)
+                show_error(form, error)
             else:
                 flash(_("An invitation has been sent to %(email)s. The link works for "
                         "%(days)d days.", email=form.email.data.lower(),

@@ -14,13 +14,12 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from wtforms import FormField
 from wtforms.fields.choices import SelectChoice
 
 from marketplace.accounts.access import role_required
 from marketplace.accounts.models import Role
 from marketplace.exceptions import ServiceError
+from marketplace.forms import show_error
 from marketplace.producers.services import SECTOR_LABELS, TYPE_LABELS
 from marketplace.programs import claim_views, services  # noqa: F401 - claim_views adds routes
 from marketplace.programs.blueprint import bp
@@ -38,21 +37,6 @@ from marketplace.programs.tables import MAX_BYTES
 __all__ = ["bp"]
 
 _STASH = "recipient_import"
-
-
-def show_error(form: FlaskForm, error: ServiceError) -> None:
-    """Put the service's message next to its field ("items-0-name" included), else flash."""
-    target: object = form
-    for part in (error.field or "").split("-"):
-        if isinstance(target, FormField):
-            target = target.form
-        if target is None:
-            break
-        target = target[int(part)] if part.isdigit() else getattr(target, part, None)
-    if target is not None and target is not form and hasattr(target, "errors"):
-        target.errors = [*target.errors, error.message]  # type: ignore[union-attr]
-    else:
-        flash(str(error.message), "error")
 
 
 def _program(program_id: int) -> AidProgram:

@@ -27,6 +27,7 @@ from flask_wtf import FlaskForm
 from marketplace.accounts.access import role_required
 from marketplace.accounts.models import Role, User
 from marketplace.exceptions import ServiceError
+from marketplace.forms import show_error
 from marketplace.producers import services as producer_services
 from marketplace.producers.models import Producer
 from marketplace.producers.services import AccessDenied
@@ -132,14 +133,6 @@ def _producer_or_404(producer_id: int) -> Producer:
     return producer
 
 
-def _show_error(form: FlaskForm, error: ServiceError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        flash(str(error.message), "error")
-
-
 def _sent(form: FlaskForm, name: str) -> bool:
     """For pages with several forms: was this one sent, and is it valid?"""
     return request.form.get("form_name") == name and form.validate_on_submit()
@@ -198,7 +191,7 @@ def _upload(user: User, producer: Producer, form: DocumentForm) -> bool:
     try:
         services.upload_document(user, producer, upload)
     except ServiceError as error:
-        _show_error(form, error)
+        show_error(form, error)
         return False
     flash(_("Document saved: %(document)s. The agency will review it.",
             document=rules.document_label(form.doc_type)), "success")
@@ -290,7 +283,7 @@ def review_document(document_id: int):
             decisions.review_document(_user(), document, form.verdict.data == "accept",
                                       form.reason.data or "")
         except ServiceError as error:
-            _show_error(form, error)
+            show_error(form, error)
         else:
             flash(_("Document reviewed: %(document)s.",
                     document=rules.document_label(document.doc_type)), "success")
@@ -307,7 +300,7 @@ def decide(producer_id: int):
         try:
             decisions.decide(_user(), producer, form.decision.data, form.reason.data or "")
         except ServiceError as error:
-            _show_error(form, error)
+            show_error(form, error)
         else:
             flash(_("Decision saved. The producer has been told."), "success")
             return _back_to_review(producer, "keputusan")
@@ -327,7 +320,7 @@ def suspension(producer_id: int):
                 raise ServiceError(_("Choose to suspend or to reinstate."), "reason")
             action(_user(), producer, form.reason.data or "")
         except ServiceError as error:
-            _show_error(form, error)
+            show_error(form, error)
         else:
             flash(_("Saved. The producer has been told."), "success")
             return _back_to_review(producer, "keputusan")
