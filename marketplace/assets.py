@@ -18,12 +18,20 @@ def _version(path: str, mtime_ns: int) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:10]
 
 
+_versions: dict[str, str | None] = {}
+
+
 def asset_url(filename: str) -> str:
-    static = Path(current_app.static_folder or "")
-    path = static / filename
-    try:
-        version = _version(str(path), path.stat().st_mtime_ns)
-    except OSError:
+    """Static files do not change while the app runs (a deploy restarts it), so outside
+    debug mode each file is hashed once; the catalogue calls this dozens of times a page."""
+    if current_app.debug or filename not in _versions:
+        path = Path(current_app.static_folder or "") / filename
+        try:
+            _versions[filename] = _version(str(path), path.stat().st_mtime_ns)
+        except OSError:
+            _versions[filename] = None
+    version = _versions[filename]
+    if version is None:
         return url_for("static", filename=filename)
     return url_for("static", filename=filename, v=version)
 
