@@ -102,6 +102,13 @@ def from_environment() -> dict[str, object]:
         # empty: the app serves them at /media/<key>.
         "MEDIA_PUBLIC_BASE_URL": os.environ.get("MEDIA_PUBLIC_BASE_URL", "").strip().rstrip("/"),
         "MAX_DOCUMENT_MB": _int("MAX_DOCUMENT_MB", 5),
+        # Orders: an unpaid order is cancelled (stock returned) after this many hours; a
+        # shipped order the buyer has not confirmed completes after this many days.
+        "ORDER_PAYMENT_HOURS": _int("ORDER_PAYMENT_HOURS", 24),
+        "ORDER_AUTO_COMPLETE_DAYS": _int("ORDER_AUTO_COMPLETE_DAYS", 7),
+        # Stripe Checkout is offered only when both keys are set (test-mode keys in development).
+        "STRIPE_SECRET_KEY": os.environ.get("STRIPE_SECRET_KEY", "").strip(),
+        "STRIPE_WEBHOOK_SECRET": os.environ.get("STRIPE_WEBHOOK_SECRET", "").strip(),
         "MAX_CONTENT_LENGTH": _int("MAX_UPLOAD_MB", 10) * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
         "BABEL_DEFAULT_LOCALE": "id",
