@@ -507,3 +507,13 @@ def test_every_staff_view_is_logged(app, client, files_of):
         assert [(v.document_id, v.user_id) for v in views] == [
             (files_of["pdf"], staff.id), (files_of["pdf"], staff.id),
             (files_of["image"], staff.id)]
+
+
+def test_the_review_page_shows_who_opened_which_document(app, client, files_of, shop):
+    login(client, "staff@example.test")
+    page = client.get(f"/dinas/verifikasi/{shop['id']}").get_data(as_text=True)
+    assert 'id="document-views"' not in page
+    assert client.get(f"/dokumen/{files_of['image']}/berkas").status_code == 200
+    page = client.get(f"/dinas/verifikasi/{shop['id']}").get_data(as_text=True)
+    log = page.split('id="document-views"', 1)[1].split("</table>", 1)[0]
+    assert "staff@example.test" in log and "ktp.png" in log and "nib.pdf" not in log

@@ -6,6 +6,7 @@ import enum
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from marketplace.accounts.models import User
 from marketplace.db import created_at, intpk, str_enum
 from marketplace.extensions import db
 from marketplace.producers.models import Producer
@@ -68,3 +69,6 @@ class DocumentView(db.Model):
     document_id: Mapped[int] = mapped_column(ForeignKey("producer_documents.id"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[created_at]
+
+    document: Mapped[ProducerDocument] = relationship()
+    user: Mapped[User] = relationship()

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from marketplace import crypto
 from marketplace.accounts.models import User
@@ -237,6 +238,11 @@ def get_document(document_id: int) -> ProducerDocument | None:
     return db.session.get(ProducerDocument, document_id)
 
 
-def document_views(document: ProducerDocument) -> list[DocumentView]:
-    return list(db.session.scalars(select(DocumentView).where(
-        DocumentView.document_id == document.id).order_by(DocumentView.id)))
+def document_views(producer: Producer, limit: int = 100) -> list[DocumentView]:
+    """Who opened which of the producer's documents, newest first (UU PDP: staff access to
+    personal data is accountable)."""
+    return list(db.session.scalars(
+        select(DocumentView).join(DocumentView.document)
+        .where(ProducerDocument.producer_id == producer.id)
+        .options(joinedload(DocumentView.document), joinedload(DocumentView.user))
+        .order_by(DocumentView.id.desc()).limit(limit)))

@@ -263,6 +263,7 @@ def _render_review(producer: Producer, *, document_form: DocumentReviewForm | No
         decision_form=decision_form or DecisionForm(formdata=None),
         suspension_form=suspension_form or SuspensionForm(prefix="suspension", formdata=None),
         grants=queries.grants_of(producer), events=queries.audit_trail(producer),
+        document_views=services.document_views(producer),
         place=queries.region_names([producer.region_code]).get(producer.region_code or ""),
         problems=services.submission_problems(producer, on))
 
