@@ -57,6 +57,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from marketplace.accounts.cli import create_staff
     from marketplace.catalogue.cli import catalogue_cli
     from marketplace.demo.cli import demo_cli, seed_bench
+    from marketplace.programs.cli import programs_cli
     from marketplace.regions.cli import regions_cli
     from marketplace.verification.cli import verification_cli
 
@@ -64,6 +65,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.cli.add_command(catalogue_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(seed_bench)
+    app.cli.add_command(programs_cli)
     app.cli.add_command(regions_cli)
     app.cli.add_command(verification_cli)
     return app

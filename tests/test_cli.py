@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import os
+
 from sqlalchemy import func, select
 
 from marketplace.accounts.models import Role, User
 from marketplace.accounts.services import find_by_email
+from marketplace.db import utcnow
 from marketplace.demo.services import DEMO_ACCOUNTS, DEMO_PASSWORD
 from marketplace.extensions import db as _db
 from marketplace.producers.claims import active_code
@@ -119,3 +123,22 @@ def test_demo_load_refuses_production(app, db, monkeypatch):
     assert "production" in result.output
     with app.app_context():
         assert find_by_email("admin@demo.test") is None
+
+
+def test_clean_imports_deletes_only_stale_unconfirmed_uploads(app, db):
+    from marketplace.media.storage import LocalStorage, get_storage
+    from marketplace.programs import services as program_services
+
+    with app.app_context():
+        stale, _ = program_services.stash_upload(b"nama;nik\n")
+        fresh, _ = program_services.stash_upload(b"nama;nib\n")
+        storage = get_storage()
+        assert isinstance(storage, LocalStorage)
+        two_days_ago = (utcnow() - dt.timedelta(days=2)).timestamp()
+        os.utime(storage.path(stale), (two_days_ago, two_days_ago))
+    result = _runner(app).invoke(args=["programs", "clean-imports", "--hours", "24"])
+    assert result.exit_code == 0 and "1 stale upload(s) deleted." in result.output
+    with app.app_context():
+        assert not get_storage().exists(stale) and get_storage().exists(fresh)
+        get_storage().delete(fresh)
+    assert _runner(app).invoke(args=["programs", "clean-imports", "--hours", "0"]).exit_code != 0

@@ -5,6 +5,7 @@ HTTP). The same behaviour tests run against both backends."""
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import urllib.error
 import urllib.request
@@ -331,3 +332,19 @@ def test_storage_settings_come_from_the_environment(monkeypatch):
         monkeypatch.delenv(name)
     defaults = config.from_environment()
     assert defaults["MEDIA_BACKEND"] == "local" and defaults["MEDIA_PUBLIC_BASE_URL"] == ""
+
+
+def test_delete_older_than_removes_only_old_objects_under_the_folder(storage):
+    old = new_key("private", "imports", "csv")
+    other_folder = new_key("private", "documents", "pdf")
+    storage.save(old, b"a;b", "text/csv")
+    storage.save(other_folder, b"%PDF", "application/pdf")
+    past = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
+    assert storage.delete_older_than("private/imports/", past) == 0
+    future = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5)
+    fresh_cutoff_count = storage.delete_older_than("private/imports/", future)
+    assert fresh_cutoff_count == 1
+    assert all_keys(storage) == [other_folder]
+    assert storage.delete_older_than("private/nothing-here/", future) == 0
+    with pytest.raises(ValueError):
+        storage.delete_older_than("private/../", future)

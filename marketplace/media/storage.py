@@ -16,6 +16,7 @@ of a missing key does nothing.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import uuid
 from collections.abc import Iterator
@@ -41,6 +42,19 @@ class Storage(Protocol):
     def delete(self, key: str) -> None: ...
 
     def exists(self, key: str) -> bool: ...
+
+    def delete_older_than(self, prefix: str, cutoff: dt.datetime) -> int:
+        """Delete the objects under ``prefix`` (a folder such as "private/imports/") last
+        written before ``cutoff``; the number deleted."""
+        ...
+
+
+def check_prefix(prefix: str) -> str:
+    """A folder prefix such as "private/imports/": a valid key followed by a slash."""
+    if not prefix.endswith("/"):
+        raise ValueError(f"Not a storage folder: {prefix!r}")
+    check_key(prefix[:-1])
+    return prefix
 
 
 def check_key(key: str) -> str:
@@ -84,6 +98,18 @@ class LocalStorage:
 
     def exists(self, key: str) -> bool:
         return self.path(key).is_file()
+
+    def delete_older_than(self, prefix: str, cutoff: dt.datetime) -> int:
+        folder = self.path(check_prefix(prefix)[:-1])
+        if not folder.is_dir():
+            return 0
+        deleted = 0
+        for path in folder.rglob("*"):
+            written = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
+            if path.is_file() and written < cutoff:
+                path.unlink(missing_ok=True)
+                deleted += 1
+        return deleted
 
 
 @dataclass
@@ -131,6 +157,18 @@ class S3Storage:
                 return False
             raise
         return True
+
+    def delete_older_than(self, prefix: str, cutoff: dt.datetime) -> int:
+        deleted = 0
+        pages = self.client.get_paginator("list_objects_v2").paginate(
+            Bucket=self.bucket, Prefix=check_prefix(prefix))
+        for page in pages:
+            old = [{"Key": o["Key"]} for o in page.get("Contents", [])
+                   if o["LastModified"] < cutoff]
+            if old:
+                self.client.delete_objects(Bucket=self.bucket, Delete={"Objects": old})
+                deleted += len(old)
+        return deleted
 
     def _get(self, key: str) -> dict[str, Any]:
         try:

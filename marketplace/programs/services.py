@@ -18,6 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import selectinload
 
 from marketplace.accounts.models import User
+from marketplace.db import utcnow
 from marketplace.exceptions import ServiceError
 from marketplace.extensions import db
 from marketplace.media.storage import get_storage, new_key
@@ -283,6 +284,12 @@ def read_stashed(key: str, sha256: str) -> bytes:
     if hashlib.sha256(data).hexdigest() != sha256:
         raise ServiceError(_l("The uploaded file has changed. Upload it again."), "file")
     return data
+
+
+def discard_stale_uploads(hours: int = 24) -> int:
+    """Delete stashed lists older than ``hours``: previews nobody confirmed (a confirmed
+    list is discarded at once). A preview older than that must be uploaded again."""
+    return get_storage().delete_older_than(_IMPORTS, utcnow() - dt.timedelta(hours=hours))
 
 
 def discard_stashed(key: str) -> None:
