@@ -40,9 +40,6 @@ from marketplace.producers.forms import (
     InviteForm,
     ProfileForm,
     RoleForm,
-    is_regency,
-    region_path,
-    village_postal_code,
 )
 from marketplace.producers.models import (
     Invitation,
@@ -52,6 +49,7 @@ from marketplace.producers.models import (
     ProducerStatus,
 )
 from marketplace.producers.validation import whatsapp_link
+from marketplace.regions.choices import is_regency, region_path, village_postal_code
 
 bp = Blueprint("producers", __name__)
 
