@@ -80,8 +80,8 @@ def zone_names(codes: Iterable[str]) -> dict[str, str]:
     wanted = set(codes)
     if not wanted:
         return {}
-    return dict(db.session.execute(select(Region.code, Region.name).where(
-        Region.code.in_(wanted))).tuples())
+    rows = db.session.execute(select(Region.code, Region.name).where(Region.code.in_(wanted)))
+    return {code: name for code, name in rows}
 
 
 def options_for(producer_id: int, region_code: str,
