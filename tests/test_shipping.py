@@ -342,3 +342,35 @@ def test_forms_need_the_csrf_token(app, client, world) -> None:
     assert client.post(f"{method}/tarif/{world.other_rate_id}/hapus").status_code == 400
     assert _methods(app, world.other_id) == [
         ("courier", "JNE", "JNE", "", True, [("64.72", 18_000, 12_000)])]
+
+
+# --- demo data ---------------------------------------------------------------------------------
+
+def test_demo_shipping_gives_demo_producers_methods_and_the_buyer_an_address(app, db, ctx):
+    from marketplace.addresses.services import addresses_of, region_text
+    from marketplace.demo.shipping import load_shipping
+
+    samarinda = make_producer(make_user(Role.PRODUCER), nib="9120001234561",
+                              region_code="64.72.02.1010", street_address="Jl. Tenun 12")
+    berau = make_producer(make_user(Role.PRODUCER), nib="9120001234564",
+                          region_code="64.03.08.2004")
+    stranger = make_producer(make_user(Role.PRODUCER), nib="9999999999999")
+    buyer = make_user(email="pembeli@demo.test")
+    assert load_shipping() == 6
+    assert load_shipping() == 0  # idempotent
+    assert services.methods_of(stranger) == []
+    kinds = [(m.kind, m.name) for m in services.methods_of(samarinda)]
+    assert [k for k, _ in kinds] == [ShippingKind.PICKUP, ShippingKind.FLAT, ShippingKind.COURIER]
+    parcels = [Parcel(1, 1500)]  # 2 kg
+    home = services.options_for(samarinda.id, "64.72.01.1001", parcels)
+    assert [o.price_idr for o in home] == [0, 15_000, 12_000 + 10_000]
+    jakarta = services.options_for(berau.id, "31.71.01.1001", parcels)
+    assert [o.price_idr for o in jakarta] == [0, 56_000 + 50_000]
+    to_samarinda = services.options_for(berau.id, "64.72.01.1001", parcels)
+    assert [o.price_idr for o in to_samarinda] == [0, 22_000 + 18_000]
+    assert [o.price_idr for o in services.options_for(berau.id, "64.03.08.2001", parcels)] == [
+        0, 20_000, 12_000 + 10_000]  # own kabupaten: local delivery and the cheap JNE rate
+    [address] = addresses_of(buyer)
+    assert address.is_default and address.phone == "+6281255001234"
+    assert region_text(address.region_code) == (
+        "Kel. Sidodadi, Kec. Samarinda Ulu, Kota Samarinda, Provinsi Kalimantan Timur")
