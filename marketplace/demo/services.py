@@ -14,6 +14,7 @@ from marketplace.db import utcnow
 from marketplace.demo import documents
 from marketplace.demo.catalogue import load_demo_catalogue
 from marketplace.demo.producers import HANDOVER, PRODUCERS, PROGRAMS, DemoProducer
+from marketplace.demo.shipping import load_shipping
 from marketplace.exceptions import ServiceError
 from marketplace.extensions import db
 from marketplace.producers.models import MemberRole, Producer, ProducerMember, ProducerStatus
@@ -54,6 +55,7 @@ def load_demo(provinces: tuple[str, ...] | None = None) -> dict[str, int]:
         added["producers"] = _load_producers()
         with current_app.test_request_context(base_url=current_app.config["PUBLIC_BASE_URL"]):
             added["products"] = load_demo_catalogue()
+        added["shipping_methods"] = load_shipping()
     return added
 
 

@@ -40,9 +40,6 @@ from marketplace.producers.forms import (
     InviteForm,
     ProfileForm,
     RoleForm,
-    is_regency,
-    region_path,
-    village_postal_code,
 )
 from marketplace.producers.models import (
     Invitation,
@@ -52,6 +49,7 @@ from marketplace.producers.models import (
     ProducerStatus,
 )
 from marketplace.producers.validation import whatsapp_link
+from marketplace.regions.choices import chosen_regency, region_path, village_postal_code
 
 bp = Blueprint("producers", __name__)
 
@@ -134,11 +132,9 @@ def edit(producer_id: int):
 def _prepare_profile_form(form: ProfileForm, producer: Producer | None) -> None:
     """Choose the kabupaten/kota whose villages the form lists, without JavaScript: the one
     just chosen (the "Show villages" button or ?kab=), else the current village's."""
-    candidates = (request.form.get("kabupaten") if request.method == "POST" else None,
-                  request.args.get("kab"),
-                  ".".join(str(form.region_code.data or "").split(".")[:2]),
-                  producer.regency_code if producer else None)
-    regency = next((code for code in candidates if code and is_regency(code)), None)
+    regency = chosen_regency(request.form.get("kabupaten") if request.method == "POST" else None,
+                             request.args.get("kab"), form.region_code.data,
+                             producer.regency_code if producer else None)
     form.fill_regions(regency)
     if not form.postal_code.data:
         form.postal_code.data = village_postal_code(form.region_code.data)
