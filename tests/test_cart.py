@@ -31,6 +31,10 @@ def shops(app: Flask, db) -> dict[str, dict]:
                     "url": f"/produk/{v['product'].id}/produk"} for k, v in data.items()}
 
 
+def english(client) -> None:
+    post_form(client, "/bahasa", {"lang": "en"}, page="/")
+
+
 def add(client, variant_id: int, quantity: object = 1, headers=SAME_SITE, **extra):
     return client.post("/keranjang/tambah", data={"variant_id": variant_id,
                                                   "quantity": quantity, **extra},
@@ -86,7 +90,7 @@ def test_add_with_a_same_site_referer_or_a_valid_csrf_token_is_accepted(app, cli
     ("11", "Only 10"),
 ])
 def test_bad_quantities_are_refused_with_a_message(app, client, shops, quantity, message):
-    client.post("/bahasa", data={"lang": "en"}, headers=SAME_SITE)
+    english(client)
     response = add(client, shops["a"]["variant_id"], quantity)
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert message in page
@@ -109,12 +113,12 @@ def test_adding_again_adds_up_within_stock_and_minimum_order(app, ctx, shops):
     variant_id = shops["a"]["variant_id"]
     services.add_item(None, guest, variant_id, "4")
     services.add_item(None, guest, variant_id, 5)
-    with pytest.raises(ServiceError, match="Only 10"):
+    with pytest.raises(ServiceError, match="tinggal 10"):
         services.add_item(None, guest, variant_id, 2)
     variant = _db.session.get(Variant, variant_id)
     variant.product.min_order_qty = 12
     _db.session.commit()
-    with pytest.raises(ServiceError, match="minimum order"):
+    with pytest.raises(ServiceError, match="Minimal pembelian"):
         services.add_item(None, services.new_guest_token(), variant_id, 3)
     assert [(i.quantity) for i in services.find_cart(None, guest).items] == [9]
 
@@ -122,7 +126,7 @@ def test_adding_again_adds_up_within_stock_and_minimum_order(app, ctx, shops):
 # --- the cart page ---------------------------------------------------------------------------
 
 def test_cart_groups_by_producer_with_subtotals_and_updates_and_removes(app, client, shops):
-    client.post("/bahasa", data={"lang": "en"}, headers=SAME_SITE)
+    english(client)
     add(client, shops["a"]["variant_id"], 2)
     add(client, shops["b"]["variant_id"], 3)
     page = client.get("/keranjang").get_data(as_text=True)
@@ -168,7 +172,7 @@ def test_nobody_changes_another_carts_items(app, client, shops):
 ])
 def test_items_that_cannot_be_bought_are_flagged_and_block_checkout(app, client, shops, change,
                                                                     message):
-    client.post("/bahasa", data={"lang": "en"}, headers=SAME_SITE)
+    english(client)
     add(client, shops["a"]["variant_id"], 2)
     add(client, shops["b"]["variant_id"], 1)
     with app.app_context():

@@ -65,6 +65,10 @@ def create_address(user: User, data: dict[str, str]) -> Address:
     street = _text(data, "street", 200, _l("Enter the street and house number."))
     rt, rw = _rt_rw(data, "rt"), _rt_rw(data, "rw")
     region = village(data.get("region_code"), "region_code")
+    regency = (data.get("kabupaten") or "").strip()
+    if regency and not region.code.startswith(regency + "."):
+        raise ServiceError(_l("This kelurahan/desa is not in the chosen kabupaten/kota: "
+                              "press “Show villages” and choose again."), "region_code")
     postal = region.postal_code or clean_postal_code(data.get("postal_code"))
     if not postal:
         raise ServiceError(_l("Enter the postal code."), "postal_code")

@@ -160,7 +160,7 @@ def place(buyer: User, choice: Choice) -> CheckoutGroup:
         if existing is None:
             raise
         return existing
-    signals.orders_placed.send(group, group=group, actor=buyer)
+    signals.orders_placed.send(group, actor=buyer)
     return group
 
 
