@@ -102,8 +102,8 @@ def test_checkout_page_shows_each_shop_with_its_options_and_the_totals(app, buye
 
 def test_placing_creates_one_group_with_an_order_per_shop(app, buyer_client, setup):
     placed = []
-    signals.orders_placed.connect(lambda sender, **kw: placed.append((sender.number, kw["actor"].id)),
-                                  weak=False)
+    signals.orders_placed.connect(
+        lambda sender, **kw: placed.append((sender.number, kw["actor"].id)), weak=False)
     try:
         response = checkout(buyer_client, **{
             f"ship-{setup['b_producer']}": setup["b_pickup"],
