@@ -102,14 +102,14 @@ def test_checkout_page_shows_each_shop_with_its_options_and_the_totals(app, buye
 
 def test_placing_creates_one_group_with_an_order_per_shop(app, buyer_client, setup):
     placed = []
-    signals.orders_placed.connect(
-        lambda sender, **kw: placed.append((sender.number, kw["actor"].id)), weak=False)
-    try:
+
+    def receiver(sender, **kw):  # type: ignore[no-untyped-def]
+        placed.append((sender.number, kw["actor"].id))
+
+    with signals.orders_placed.connected_to(receiver):
         response = checkout(buyer_client, **{
             f"ship-{setup['b_producer']}": setup["b_pickup"],
             f"note-{setup['a_producer']}": "Tolong dibungkus rapi"}, expected_total="395000")
-    finally:
-        signals.orders_placed.receivers.clear()
     assert response.status_code == 302
     number = response.headers["Location"].rsplit("/", 1)[1]
     assert re.fullmatch(r"PB-\d{6}-[A-Z2-9]{6}", number)
