@@ -300,3 +300,43 @@ def test_checkout_is_in_indonesian_by_default(app, client, setup):
     client.post("/bahasa", data={"lang": "id", **_csrf(client)})
     html = client.get("/checkout").get_data(as_text=True)
     assert "Bayar" in html and "Ongkos Kirim" in html and "Transfer bank" in html
+
+
+def test_stripe_is_offered_only_when_configured(app, buyer_client, setup):
+    app.config["STRIPE_SECRET_KEY"] = "sk_test_checkout"
+    try:
+        html = buyer_client.get("/checkout").get_data(as_text=True)
+        assert 'value="stripe"' in html
+        response = checkout(buyer_client, payment_method="stripe")
+    finally:
+        app.config["STRIPE_SECRET_KEY"] = ""
+    assert response.status_code == 302
+    with app.app_context():
+        assert _db.session.scalars(select(CheckoutGroup.payment_method)).one() == "stripe"
+
+
+def test_a_key_placed_by_a_concurrent_request_returns_that_group(app, buyer_client, setup,
+                                                                 monkeypatch):
+    """The unique key catches the race the first look-up cannot see: the other request's
+    group is returned and this one's work is rolled back."""
+    from marketplace.checkout import services
+
+    page = buyer_client.get("/checkout").get_data(as_text=True)
+    fields = {**form_fields(page), "action": "place"}
+    first = buyer_client.post("/checkout", data=fields)
+    with app.app_context():
+        cart_services.add_item(_db.session.get(User, setup["buyer_id"]), None,
+                               setup["a_variant"], 1)
+    real = services._already_placed
+    calls = []
+
+    def blind_first_time(buyer, key):  # type: ignore[no-untyped-def]
+        calls.append(key)
+        return None if len(calls) == 1 else real(buyer, key)
+
+    monkeypatch.setattr(services, "_already_placed", blind_first_time)
+    fields["expected_total"] = "170000"  # the new cart: 150.000 + 20.000 shipping
+    second = buyer_client.post("/checkout", data=fields)
+    assert second.status_code == 302 and second.headers["Location"] == first.headers["Location"]
+    assert len(calls) == 2
+    assert counts(app) == (1, 2, 1, 8 + 7)  # the second reservation was rolled back
