@@ -43,8 +43,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from marketplace.accounts.views import bp as accounts_bp
     from marketplace.addresses.views import bp as addresses_bp
+    from marketplace.cart.views import bp as cart_bp
     from marketplace.catalogue.manage_views import bp as catalogue_manage_bp
     from marketplace.catalogue.views import bp as catalogue_bp
+    from marketplace.checkout.views import bp as checkout_bp
     from marketplace.core.views import bp as core_bp
     from marketplace.media.views import bp as media_bp
     from marketplace.producers.views import bp as producers_bp
@@ -53,7 +55,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from marketplace.verification.views import bp as verification_bp
 
     for blueprint in (core_bp, accounts_bp, producers_bp, programs_bp, verification_bp,
-                      catalogue_bp, catalogue_manage_bp, media_bp, shipping_bp, addresses_bp):
+                      catalogue_bp, catalogue_manage_bp, media_bp, shipping_bp, addresses_bp,
+                      cart_bp, checkout_bp):
         app.register_blueprint(blueprint)
 
     from marketplace.accounts.cli import create_staff

@@ -228,8 +228,9 @@ def test_product_page_shows_what_a_buyer_needs(app, client, shop):
     assert f'/toko/{shop["producer_slug"]}' in html
     assert 'srcset="' in html and 'loading="lazy"' not in html.split('id="gallery"')[1][:300]
     assert 'aria-label="Breadcrumb"' in html or 'class="breadcrumbs"' in html
-    # No cart yet (issue 5): no button that would do nothing.
-    assert "Tambah ke Keranjang" not in html and "Add to cart" not in html
+    # The cart's form, starting at the minimum order (issue 5).
+    assert 'id="add-to-cart">Tambah ke Keranjang<' in html
+    assert 'name="quantity" value="2" min="2"' in html
 
 
 def test_whatsapp_button_names_the_product_and_its_address(client, shop):

@@ -32,6 +32,7 @@ from marketplace.accounts.forms import (
     ResetPasswordForm,
 )
 from marketplace.accounts.models import Role, User
+from marketplace.cart import services as cart_services
 from marketplace.exceptions import ServiceError
 from marketplace.extensions import limiter
 from marketplace.forms import show_error
@@ -70,11 +71,14 @@ def _submitted(form: FlaskForm, name: str) -> bool:
 def _start_session(user: User) -> None:
     """A fresh session at every sign-in: nothing from before the login survives."""
     lang = session.get("lang")
+    cart_token = session.get(cart_services.GUEST_SESSION_KEY)
     session.clear()
     if lang:
         session["lang"] = lang
     login_user(user)
     session["seen"] = int(time.time())
+    if isinstance(cart_token, str):
+        cart_services.merge_guest_cart(user, cart_token)
 
 
 def _home_for(user: User) -> str:

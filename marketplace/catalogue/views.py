@@ -46,7 +46,7 @@ PER_PAGE = search.PER_PAGE
 SITEMAP_CHUNK = 40_000
 ROBOTS_DISALLOW = ("/akun", "/admin", "/dinas", "/produsen", "/masuk", "/daftar", "/keluar",
                    "/lupa-sandi", "/atur-ulang-sandi", "/undangan", "/klaim", "/dokumen",
-                   "/keranjang", "/bahasa", "/cari")
+                   "/keranjang", "/checkout", "/bahasa", "/cari")
 
 
 def _page_number() -> int:

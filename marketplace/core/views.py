@@ -10,7 +10,6 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -63,11 +62,6 @@ def set_language():
     if current_user.is_authenticated:
         account_services.set_locale(current_user._get_current_object(), lang)
     return redirect(safe_next_url(request.form.get("next")) or url_for("core.home"))
-
-
-@bp.get("/keranjang")
-def cart():
-    return render_template("core/coming_soon.html", title=_("Cart"))
 
 
 @bp.get("/dinas")
