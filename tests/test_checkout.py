@@ -271,28 +271,36 @@ def test_lines_copy_what_was_bought(app, buyer_client, setup):
         assert (line.product_name, line.unit_price_idr) == ("Produk Anyaman Biduk", 150_000)
 
 
-# --- the short address form ---------------------------------------------------------------
+# --- a buyer without an address ---------------------------------------------------------
 
-def test_a_buyer_without_an_address_adds_one_at_checkout(app, client, setup):
+def test_a_buyer_without_an_address_adds_one_and_comes_back_to_checkout(app, client, setup):
     with app.app_context():
         buyer = make_user(email="tanpa@example.test", locale="en")
         cart_services.add_item(buyer, None, setup["a_variant"], 1)
     login(client, "tanpa@example.test")
-    client.post("/bahasa", data={"lang": "en", **_csrf(client)})
     html = client.get("/checkout").get_data(as_text=True)
-    assert 'id="new-address"' in html and 'id="checkout-form"' not in html
-    data = {**form_fields(html, "new-address-form"), "recipient_name": "Budi",
-            "phone": "0812-3456-7890", "street": "Jl. Cendana 3", "rt": "4", "rw": "12",
-            "kabupaten": "64.72", "region_code": "64.03.08.2001", "action": "save"}
-    response = client.post("/checkout/alamat", data=data)
-    assert "Choose a kelurahan/desa from the list" not in response.get_data(as_text=True)
-    assert "not in the chosen" in response.get_data(as_text=True)
-    response = client.post("/checkout/alamat", data={**data, "phone": "12"})
-    assert "Indonesian phone number" in response.get_data(as_text=True)
-    response = client.post("/checkout/alamat", data={**data, "region_code": "64.72.01.1001"})
-    assert response.status_code == 302
+    assert 'id="add-address"' in html and 'id="checkout-form"' not in html
+    url = "/akun/alamat/baru?next=/checkout"
+    assert f'href="{url}"' in html
+    data = {**form_fields(client.get(url).get_data(as_text=True), "address-form"),
+            "recipient_name": "Budi", "phone": "0812-3456-7890", "street": "Jl. Cendana 3",
+            "rt": "4", "rw": "12", "kabupaten": "64.72", "region_code": "64.72.01.1001"}
+    response = client.post(url, data=data)
+    assert response.status_code == 302 and response.headers["Location"] == "/checkout"
     html = client.get("/checkout").get_data(as_text=True)
-    assert "Budi" in html and "RT 004/RW 012" in html and "75243" in html
+    assert "Budi" in html and "RT 004/RW 012" in html and 'id="checkout-form"' in html
+
+
+def test_the_address_form_never_sends_a_buyer_off_site(app, client, setup):
+    with app.app_context():
+        make_user(email="tanpa@example.test")
+    login(client, "tanpa@example.test")
+    url = "/akun/alamat/baru?next=https%3A%2F%2Fevil.example%2F"
+    data = {**form_fields(client.get(url).get_data(as_text=True), "address-form"),
+            "recipient_name": "Budi", "phone": "0812-3456-7890", "street": "Jl. Cendana 3",
+            "kabupaten": "64.72", "region_code": "64.72.01.1001"}
+    response = client.post(url, data=data)
+    assert response.status_code == 302 and response.headers["Location"] == "/akun/alamat"
 
 
 def test_checkout_is_in_indonesian_by_default(app, client, setup):

@@ -18,6 +18,7 @@ from marketplace.extensions import db
 from marketplace.forms import show_error
 from marketplace.regions.choices import chosen_regency, village_postal_code
 from marketplace.regions.forms import CHOOSE_REGION
+from marketplace.security import safe_next_url
 
 bp = Blueprint("addresses", __name__)
 
@@ -57,7 +58,8 @@ def new():
             show_error(form, error)
         else:
             flash(_("The address has been saved."), "success")
-            return redirect(url_for(".index"))
+            # Checkout sends buyers here and takes them back (only ever to this site).
+            return redirect(safe_next_url(request.args.get("next")) or url_for(".index"))
     return render_template("addresses/edit.html", form=form, address=None)
 
 

@@ -11,12 +11,12 @@ from flask_babel import lazy_gettext as _l
 
 from marketplace.accounts.models import User
 from marketplace.addresses.models import Address
+from marketplace.addresses.services import addresses_of
 from marketplace.cart import services as cart_services
 from marketplace.cart.services import ProducerGroup, Summary
-from marketplace.checkout.addresses import addresses_of
-from marketplace.checkout.shipping_options import Option, options_for
 from marketplace.exceptions import ServiceError
 from marketplace.shipping.rates import Parcel
+from marketplace.shipping.services import Option, options_for
 
 NOTE_MAX = 500
 PAYMENT_METHODS = ("bank_transfer", "stripe")

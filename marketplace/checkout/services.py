@@ -19,8 +19,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from marketplace.accounts.models import User
+from marketplace.addresses.services import region_text
 from marketplace.cart.models import CartItem
-from marketplace.checkout.addresses import region_text
 from marketplace.checkout.quote import Choice, ProducerQuote, Quote, build_quote
 from marketplace.db import utcnow
 from marketplace.exceptions import ServiceError

@@ -6,7 +6,6 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -19,12 +18,10 @@ from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
 from marketplace.checkout import services
-from marketplace.checkout.addresses import create_address
-from marketplace.checkout.forms import AddressForm, CheckoutForm
+from marketplace.checkout.forms import CheckoutForm
 from marketplace.checkout.quote import Choice, Quote, build_quote, payment_methods
 from marketplace.exceptions import ServiceError
 from marketplace.extensions import db
-from marketplace.forms import show_error
 
 bp = Blueprint("checkout", __name__, url_prefix="/checkout")
 
@@ -46,22 +43,11 @@ def _choice(data: MultiDict[str, str]) -> Choice:
                   expected_total=data.get("expected_total"))
 
 
-def _address_book() -> dict[str, str]:
-    """Links to the address book when it is there."""
-    views = current_app.view_functions
-    return {name: url_for(f"addresses.{name}") for name in ("index", "new")
-            if f"addresses.{name}" in views}
-
-
-def _render(form: CheckoutForm, quote: Quote, address_form: AddressForm | None = None,
-            status: int = 200):
-    if address_form is None and (not quote.addresses or request.args.get("alamat") == "baru"):
-        address_form = AddressForm(formdata=None)
-        address_form.fill_regions(None)
+def _render(form: CheckoutForm, quote: Quote, status: int = 200):
     return render_template(
-        "checkout/index.html", form=form, quote=quote, address_form=address_form,
-        address_book=_address_book(), payment_methods=payment_methods(),
-        payment_labels=PAYMENT_LABELS), status
+        "checkout/index.html", form=form, quote=quote,
+        new_address_url=url_for("addresses.new", next=url_for("checkout.index")),
+        payment_methods=payment_methods(), payment_labels=PAYMENT_LABELS), status
 
 
 def _user():  # type: ignore[no-untyped-def]
@@ -97,29 +83,6 @@ def submit():
     if quote.summary.empty:
         return redirect(url_for("cart.index"))
     return _render(form, quote, status=200 if request.form.get("action") != "place" else 409)
-
-
-@bp.post("/alamat")
-@login_required
-def new_address():
-    """The short address form (buyers without an address book entry yet)."""
-    address_form = AddressForm()
-    if not address_form.validate_on_submit():
-        abort(400)
-    address_form.fill_regions(address_form.kabupaten.data)
-    if request.form.get("action") == "save":
-        try:
-            create_address(_user(), {name: str(field.data or "")
-                                     for name, field in address_form._fields.items()})
-        except ServiceError as error:
-            db.session.rollback()
-            show_error(address_form, error)
-        else:
-            flash(_("The address was saved."), "success")
-            return redirect(url_for("checkout.index"))
-    quote = build_quote(_user(), Choice())
-    form = CheckoutForm(idempotency_key=services.new_idempotency_key())
-    return _render(form, quote, address_form)
 
 
 @bp.get("/selesai/<number>")
