@@ -54,6 +54,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
                       catalogue_bp, catalogue_manage_bp, media_bp):
         app.register_blueprint(blueprint)
 
+    from marketplace import payments
+
+    payments.init_app(app)
+
     from marketplace.accounts.cli import create_staff
     from marketplace.catalogue.cli import catalogue_cli
     from marketplace.demo.cli import demo_cli, seed_bench
