@@ -85,14 +85,16 @@ def _client() -> stripe.StripeClient:
     )
 
 
-def _call(function: Any, *args: Any, **kwargs: Any) -> Any:
+def _call(function: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+    """Call the library; the answer as a plain dict, errors as GatewayError."""
     try:
-        return function(*args, **kwargs)
+        result = function(*args, **kwargs)
+        return result.to_dict()
     except stripe.StripeError as error:
         raise GatewayError(f"{type(error).__name__}: {error.user_message or error}") from error
 
 
-def _session(obj: Any) -> SessionInfo:
+def _session(obj: dict[str, Any]) -> SessionInfo:
     intent = obj.get("payment_intent") or ""
     if not isinstance(intent, str):  # expanded
         intent = intent.get("id", "")
