@@ -276,3 +276,15 @@ def test_staff_record_a_payout_never_above_the_balance(app, client, group) -> No
     login(client, group.owners[0])
     assert client.get("/dinas/saldo").status_code == 403
     assert client.get("/dinas/saldo.csv").status_code == 403
+
+
+def test_producer_sees_its_transfers_to_confirm(app, client, group) -> None:
+    _pay(client, group)
+    with app.app_context():
+        producer_id = _db.session.get(Order, group.order_ids[0]).producer_id  # type: ignore
+    login(client, group.owners[0])
+    page = client.get(f"/produsen/{producer_id}/pembayaran")
+    assert group.number in page.get_data(as_text=True)
+    logout(client)
+    login(client, group.other_owner)
+    assert client.get(f"/produsen/{producer_id}/pembayaran").status_code == 403

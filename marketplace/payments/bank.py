@@ -23,7 +23,7 @@ from marketplace.exceptions import ServiceError
 from marketplace.extensions import db
 from marketplace.media.images import ImageRejected, clean_copy
 from marketplace.media.storage import get_storage, new_key
-from marketplace.orders.models import CheckoutGroup
+from marketplace.orders.models import CheckoutGroup, Order
 from marketplace.payments import services
 from marketplace.payments.models import (
     MethodKey,
@@ -186,9 +186,12 @@ def get_receipt(receipt_id: int) -> TransferReceipt | None:
     return db.session.get(TransferReceipt, receipt_id)
 
 
-def submitted_payments() -> list[Payment]:
-    """Transfers waiting for confirmation, oldest first (the staff queue)."""
-    return list(db.session.scalars(
-        select(Payment).where(Payment.status == PaymentState.SUBMITTED,
-                              Payment.method == MethodKey.BANK_TRANSFER)
-        .order_by(Payment.updated_at)))
+def submitted_payments(producer_id: int | None = None) -> list[Payment]:
+    """Transfers waiting for confirmation, oldest first: all of them (the staff queue), or
+    those of groups with an order of ``producer_id``."""
+    query = select(Payment).where(Payment.status == PaymentState.SUBMITTED,
+                                  Payment.method == MethodKey.BANK_TRANSFER)
+    if producer_id is not None:
+        query = query.where(Payment.group_id.in_(
+            select(Order.group_id).where(Order.producer_id == producer_id)))
+    return list(db.session.scalars(query.order_by(Payment.updated_at)))

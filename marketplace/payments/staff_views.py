@@ -179,6 +179,19 @@ def producer_balance(producer_id: int) -> ResponseReturnValue:
                            account=db.session.get(ConnectAccount, producer.id))
 
 
+@bp.get("/produsen/<int:producer_id>/pembayaran")
+@login_required
+def producer_transfers(producer_id: int) -> ResponseReturnValue:
+    """Transfers for this producer's orders waiting for confirmation (members only)."""
+    producer = producer_services.get_producer(producer_id)
+    if producer is None:
+        abort(404)
+    if producer_services.membership(_user(), producer) is None:
+        abort(403)
+    return render_template("payments/producer_transfers.html", producer=producer,
+                           submitted=bank.submitted_payments(producer.id))
+
+
 @bp.post("/produsen/<int:producer_id>/stripe-connect")
 @login_required
 def connect_onboarding(producer_id: int) -> BaseResponse:
