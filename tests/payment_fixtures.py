@@ -14,6 +14,7 @@ from marketplace.accounts.models import Role
 from marketplace.extensions import db as _db
 from marketplace.orders import signals, workflow
 from marketplace.orders.models import CheckoutGroup, Order, OrderStatus, PaymentStatus
+from marketplace.payments import bank
 from marketplace.payments.models import Payment
 from tests.factories import make_order, make_producer, make_product, make_user
 
@@ -42,6 +43,8 @@ def make_two_producer_group(app: Flask, method: str = "bank_transfer") -> Group:
         order = make_order(buyer, [(first.variants[0], 2)], payment_method=method)
         other = make_order(buyer, [(second.variants[0], 1)], group=order.group,
                            payment_method=method)
+        if method == "bank_transfer":  # what the checkout does when it places the group
+            bank.start(order.group)
         outsider = make_user(Role.PRODUCER)
         make_producer(outsider)
         return Group(order.group.number, order.group_id, [order.id, other.id], buyer.email,

@@ -288,3 +288,40 @@ def test_producer_sees_its_transfers_to_confirm(app, client, group) -> None:
     logout(client)
     login(client, group.other_owner)
     assert client.get(f"/produsen/{producer_id}/pembayaran").status_code == 403
+
+
+def test_codes_of_expired_transfers_are_used_again(app, db, group, monkeypatch) -> None:
+    import datetime as dt
+
+    from marketplace.db import utcnow
+    from tests.payment_fixtures import group_row
+
+    with app.app_context():
+        old = group_row(group.number)
+        first = bank.start(old)
+        old.expires_at = utcnow() - dt.timedelta(minutes=1)
+        _db.session.commit()
+        monkeypatch.setattr(bank, "CODE_RANGE", range(first.transfer_code,
+                                                      first.transfer_code + 1))
+        other = make_two_producer_group(app)
+        second = bank.start(group_row(other.number))
+        assert second.transfer_code == first.transfer_code
+        _db.session.refresh(first)
+        assert first.open_transfer_code is None
+
+
+def test_a_payment_not_started_yet_is_started_by_post_only(app, client, db) -> None:
+    from tests.payment_fixtures import group_row
+
+    group = make_two_producer_group(app, method="bank_transfer")
+    with app.app_context():
+        _db.session.delete(_db.session.scalar(select(Payment)))
+        _db.session.commit()
+    login(client, group.buyer)
+    page = client.get(f"/bayar/{group.number}").get_data(as_text=True)
+    assert 'id="start-transfer"' in page and payment(app, group) is None
+    response = client.post(f"/bayar/{group.number}/mulai", data=csrf_fields(page))
+    assert response.status_code == 303
+    assert payment(app, group) is not None
+    with app.app_context():
+        assert group_row(group.number).id == group.group_id

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from marketplace.accounts.models import Role, User
@@ -73,7 +73,19 @@ def start(group: CheckoutGroup) -> Payment:
     raise ServiceError(_l("Too many transfers are open right now. Please try again shortly."))
 
 
+def _release_stale_codes() -> None:
+    """Codes of transfers whose time to pay is over are free again (a receipt waiting for
+    confirmation keeps its code: staff may still confirm it)."""
+    expired_groups = select(CheckoutGroup.id).where(CheckoutGroup.expires_at <= utcnow())
+    db.session.execute(
+        update(Payment).where(Payment.open_transfer_code.is_not(None),
+                              Payment.status != PaymentState.SUBMITTED,
+                              Payment.group_id.in_(expired_groups))
+        .values(open_transfer_code=None).execution_options(synchronize_session=False))
+
+
 def _free_code() -> int:
+    _release_stale_codes()
     taken = set(db.session.scalars(
         select(Payment.open_transfer_code).where(Payment.open_transfer_code.is_not(None))))
     free = [code for code in CODE_RANGE if code not in taken]

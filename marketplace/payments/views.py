@@ -23,6 +23,7 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response as BaseResponse
 
 from marketplace.accounts.models import User
+from marketplace.db import utcnow
 from marketplace.exceptions import ServiceError
 from marketplace.extensions import csrf
 from marketplace.forms import show_error
@@ -62,14 +63,10 @@ def _reviewable(number: str) -> tuple[CheckoutGroup, Payment]:
 @bp.get("/bayar/<number>")
 @login_required
 def pay(number: str) -> ResponseReturnValue:
+    """The checkout starts the payment (methods.get(key).start) and sends the buyer here;
+    a group whose payment was not started yet gets a button that starts it (POST)."""
     group = _buyers_group(number)
-    payment = services.payment_of(group)
-    if payment is None and group.payment_method == MethodKey.BANK_TRANSFER.value:
-        try:
-            payment = bank.start(group)
-        except ServiceError as error:
-            flash(str(error.message), "error")
-    return _render_pay(group, payment, ReceiptForm())
+    return _render_pay(group, services.payment_of(group), ReceiptForm())
 
 
 def _render_pay(group: CheckoutGroup, payment: Payment | None, form: ReceiptForm,
@@ -78,7 +75,12 @@ def _render_pay(group: CheckoutGroup, payment: Payment | None, form: ReceiptForm
     return render_template(
         "payments/pay.html", group=group, payment=payment, form=form,
         action_form=ActionForm(), account=bank.bank_account(), stripe_on=stripe_on,
-        is_open=_is_open(payment)), status
+        is_open=_is_open(payment) if payment else _group_open(group),
+        is_open_group=_group_open(group)), status
+
+
+def _group_open(group: CheckoutGroup) -> bool:
+    return bool(services.open_orders(group)) and group.expires_at > utcnow()
 
 
 def _is_open(payment: Payment | None) -> bool:

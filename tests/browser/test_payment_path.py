@@ -17,6 +17,7 @@ from marketplace.catalogue.models import Product, Variant
 from marketplace.demo.services import DEMO_PASSWORD
 from marketplace.extensions import db
 from marketplace.orders.models import Order, OrderStatus, PaymentStatus
+from marketplace.payments import bank
 from marketplace.producers.models import Producer, ProducerMember
 from tests.browser.conftest import DESKTOP, PHONE, TIMEOUT_MS, LiveServer, assert_accessible
 from tests.factories import make_order
@@ -42,6 +43,7 @@ def _place_group(server: LiveServer) -> tuple[str, list[int]]:
         assert buyer is not None
         first = make_order(buyer, [(_variant_of(OWNERS[0]), 1)])
         second = make_order(buyer, [(_variant_of(OWNERS[1]), 2)], group=first.group)
+        bank.start(first.group)  # what the checkout does when it places the group
         return first.group.number, [first.id, second.id]
 
 
