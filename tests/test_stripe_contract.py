@@ -329,6 +329,29 @@ def test_pending_stripe_refund_completes_on_charge_refunded(app, client, fake, g
     assert orders(app, group)[0].status is OrderStatus.REFUNDED
 
 
+def test_connect_account_is_paid_by_transfer_when_an_order_completes(app, client, fake,
+                                                                     group) -> None:
+    from tests.payment_fixtures import complete
+
+    session_id = _start(client, group)
+    fake.complete_session(session_id)
+    _deliver(client, _session_event("checkout.session.completed", session_id))
+    with app.app_context():
+        order = _db.session.get(Order, group.order_ids[0])
+        assert order is not None
+        _db.session.add(ConnectAccount(producer_id=order.producer_id,
+                                       stripe_account_id="acct_test_ready", ready=True))
+        _db.session.commit()
+        complete(order.id)
+        producer = _db.session.get(Producer, order.producer_id)
+        assert producer is not None and ledger.balance(producer) == 0
+        [payout] = ledger.payouts(producer)
+        assert payout.method.value == "stripe" and payout.reference.startswith("tr_")
+    [transfer] = fake.posts("/v1/transfers")
+    assert transfer["amount"] == str(220_000 * 100)
+    assert transfer["destination"] == "acct_test_ready"
+
+
 # --- 20 deliveries at once, against the real (committed) database --------------------------------
 
 @pytest.fixture

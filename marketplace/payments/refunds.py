@@ -23,7 +23,7 @@ from marketplace.formatting import rupiah
 from marketplace.media.images import ImageRejected, clean_copy
 from marketplace.media.storage import get_storage, new_key
 from marketplace.orders import workflow
-from marketplace.orders.models import Order, OrderStatus, PaymentStatus
+from marketplace.orders.models import Order, OrderEvent, OrderStatus, PaymentStatus
 from marketplace.payments import services, stripe_gateway
 from marketplace.payments.models import (
     MethodKey,
@@ -66,11 +66,20 @@ def request_refund(actor: User | None, order: Order, amount_idr: int,
             db.session.add(refund)
     except IntegrityError as error:
         raise ServiceError(_l("This order already has a refund.")) from error
-    workflow.note(order, "refund", f"{rupiah(amount_idr)}: {RefundStatus.PENDING.value}", actor)
+    _timeline(order, "", RefundStatus.PENDING, amount_idr, actor)
     db.session.commit()
     if payment.method is MethodKey.STRIPE:
         send_to_stripe(refund)
     return refund
+
+
+def _timeline(order: Order, before: str, after: RefundStatus, amount_idr: int,
+              actor: User | None) -> None:
+    """A "refund" entry on the order's timeline: from and to are refund statuses (pending,
+    completed, failed), the reason its amount."""
+    order.events.append(OrderEvent(field="refund", from_value=before, to_value=after.value,
+                                   actor_id=actor.id if actor else None,
+                                   reason=rupiah(amount_idr)))
 
 
 def send_to_stripe(refund: Refund) -> None:
@@ -86,8 +95,14 @@ def send_to_stripe(refund: Refund) -> None:
     if info.status == "succeeded":
         complete(refund, None)
     elif info.status in ("failed", "canceled"):
-        refund.status = RefundStatus.FAILED
+        _fail(refund)
     db.session.commit()
+
+
+def _fail(refund: Refund) -> None:
+    refund.status = RefundStatus.FAILED
+    _timeline(refund.order, RefundStatus.PENDING.value, RefundStatus.FAILED, refund.amount_idr,
+              None)
 
 
 def complete(refund: Refund, actor: User | None, reference: str = "") -> None:
@@ -102,8 +117,8 @@ def complete(refund: Refund, actor: User | None, reference: str = "") -> None:
     workflow.set_payment_status(order, PaymentStatus.REFUNDED, actor)
     if order.status is OrderStatus.CANCELLED:
         workflow.set_status(order, OrderStatus.REFUNDED, actor)
-    workflow.note(order, "refund", f"{rupiah(refund.amount_idr)}: "
-                                   f"{RefundStatus.COMPLETED.value}", actor)
+    _timeline(order, RefundStatus.PENDING.value, RefundStatus.COMPLETED, refund.amount_idr,
+              actor)
 
 
 def complete_manual(actor: User, refund: Refund, reference: str, proof: bytes) -> None:
@@ -172,7 +187,7 @@ def handle_charge_refunded(event_id: str, charge: dict[str, Any]) -> str:
         if states[refund.id] == "succeeded":
             complete(refund, None)
         elif states[refund.id] in ("failed", "canceled"):
-            refund.status = RefundStatus.FAILED
+            _fail(refund)
     db.session.commit()
     return "handled" if pending else "ignored"
 
