@@ -170,6 +170,7 @@ def onboarding_url(actor: User, producer: Producer, refresh_url: str, return_url
     if not connect_enabled():
         raise ServiceError(_l("Stripe payouts are not enabled."))
     account = db.session.get(ConnectAccount, producer.id)
+    db.session.commit()  # hold no transaction (nor SQLite's write lock) while Stripe answers
     if account is None:
         account_id = stripe_gateway.create_express_account(
             email=actor.email, producer_id=producer.id,
@@ -198,10 +199,12 @@ def _maybe_transfer(producer: Producer) -> None:
         return
     count = db.session.scalar(select(func.count(Payout.id))
                               .where(Payout.producer_id == producer.id)) or 0
+    account_id, name = account.stripe_account_id, producer.name
+    db.session.commit()  # hold no transaction (nor SQLite's write lock) while Stripe answers
     try:
         transfer_id = stripe_gateway.create_transfer(
-            account_id=account.stripe_account_id, amount_idr=amount,
-            description=f"Pasar Binaan payout {producer.name}",
+            account_id=account_id, amount_idr=amount,
+            description=f"Pasar Binaan payout {name}",
             idempotency_key=f"payout-{producer.id}-{count + 1}")
     except stripe_gateway.GatewayError:
         log.exception("Stripe transfer to producer %s failed", producer.id)

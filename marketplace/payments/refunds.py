@@ -84,10 +84,13 @@ def _timeline(order: Order, before: str, after: RefundStatus, amount_idr: int,
 
 def send_to_stripe(refund: Refund) -> None:
     """Ask Stripe for the refund; a failure leaves it pending for staff to retry."""
+    intent, amount, number = refund.payment.payment_intent, refund.amount_idr, \
+        refund.order.number
+    db.session.commit()  # hold no transaction (nor SQLite's write lock) while Stripe answers
     try:
-        info = stripe_gateway.create_refund(
-            payment_intent=refund.payment.payment_intent, amount_idr=refund.amount_idr,
-            order_number=refund.order.number, idempotency_key=f"refund-{refund.order_id}")
+        info = stripe_gateway.create_refund(payment_intent=intent, amount_idr=amount,
+                                            order_number=number,
+                                            idempotency_key=f"refund-{refund.order_id}")
     except GatewayError:
         log.exception("Stripe refund for order %s failed", refund.order_id)
         return
@@ -172,9 +175,9 @@ def handle_charge_refunded(event_id: str, charge: dict[str, Any]) -> str:
     pending = [] if payment is None else list(db.session.scalars(select(Refund).where(
         Refund.payment_id == payment.id, Refund.status == RefundStatus.PENDING,
         Refund.provider_ref != "")))
-    states = {refund.id: stripe_gateway.retrieve_refund(refund.provider_ref).status
-              for refund in pending}
-    db.session.commit()
+    refs = {refund.id: refund.provider_ref for refund in pending}
+    db.session.commit()  # hold no transaction (nor SQLite's write lock) while Stripe answers
+    states = {key: stripe_gateway.retrieve_refund(ref).status for key, ref in refs.items()}
     if payment is not None:
         services.lock_payment(payment)
     try:

@@ -68,6 +68,7 @@ def start(group: CheckoutGroup) -> str:
         payment = services.new_payment(group, MethodKey.STRIPE, group.total_idr)
         db.session.commit()
     services.require_open(payment)
+    db.session.commit()  # hold no transaction (nor SQLite's write lock) while Stripe answers
     if payment.provider_ref:
         info = stripe_gateway.retrieve_session(payment.provider_ref)
         if info.status == "open" and info.url:
@@ -140,6 +141,7 @@ def handle_event(event: dict[str, Any]) -> str:
     event_id, kind = event["id"], str(event.get("type", ""))
     if already_handled(event_id):
         return "duplicate"
+    db.session.rollback()  # hold no transaction (nor SQLite's write lock) while Stripe answers
     obj = (event.get("data") or {}).get("object") or {}
     info: SessionInfo | None = None
     payment: Payment | None = None
