@@ -18,7 +18,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import delete, select
 
-from marketplace.accounts.models import User
+from marketplace.accounts.models import Role, User
 from marketplace.catalogue.models import Variant
 from marketplace.db import utcnow
 from marketplace.extensions import db as _db
@@ -43,7 +43,7 @@ from marketplace.producers.models import Producer
 from marketplace.shipping.models import ShippingKind
 from tests import stripe_contract
 from tests.factories import make_producer, make_user
-from tests.helpers import login, post_form
+from tests.helpers import login, logout, post_form
 from tests.payment_fixtures import Group, cancel_paid, make_two_producer_group, orders, payment
 from tests.stripe_contract import FakeStripe, check_request
 
@@ -262,7 +262,15 @@ def test_amount_or_currency_mismatch_is_flagged_not_accepted(app, client, fake, 
                                            session_id)).status_code == 200
     assert {o.payment_status for o in orders(app, group)} == {PaymentStatus.UNPAID}
     flagged = payment(app, group)
-    assert flagged is not None and flagged.flagged_for_staff and flagged.flag_reason
+    assert flagged is not None and flagged.flagged_for_staff
+    assert flagged.flag_reason.split("|")[0] in ("amount_mismatch", "not_whole_rupiah")
+    with app.app_context():
+        staff = make_user(Role.STAFF).email
+    logout(client)
+    login(client, staff)
+    queue = client.get("/dinas/pembayaran").get_data(as_text=True)
+    assert group.number in queue and str(amount // 100) in queue
+    assert "amount_mismatch" not in queue and "not_whole_rupiah" not in queue
 
 
 def _stock_of_first_line(app: Flask, order_id: int) -> int | None:

@@ -42,6 +42,30 @@ METHOD = {
 }
 
 
+FLAGS = {
+    "paid_after_close": _l("Paid after some of the group's orders were closed: check the "
+                           "orders and refund what cannot be delivered."),
+    "amount_mismatch": _l("Amount or currency does not match: received %(got)s %(currency)s, "
+                          "expected %(expected)s %(expected_currency)s. Not accepted."),
+    "foreign_session": _l("Stripe session %(got)s does not belong to this order group."),
+    "not_whole_rupiah": _l("Stripe reported %(got)s hundredths: not a whole Rupiah amount."),
+}
+
+
+def flag_lines(reason: str) -> list[str]:
+    """A payment's stored flag reason ("code|value|..." lines), in the reader's language."""
+    lines = []
+    for line in filter(None, (reason or "").splitlines()):
+        code, *values = line.split("|")
+        values += [""] * 4
+        label = FLAGS.get(code)
+        lines.append(str(label) % {"got": values[0], "currency": values[1],
+                                   "expected": values[2], "expected_currency": values[3]}
+                     if label is not None else line)
+    return lines
+
+
 def context() -> dict[str, object]:
-    return {"payment_labels": ORDER_PAYMENT, "state_labels": STATE, "receipt_labels": RECEIPT,
-            "refund_labels": REFUND, "method_labels": METHOD, "ledger_labels": LEDGER}
+    return {"flag_lines": flag_lines, "payment_labels": ORDER_PAYMENT, "state_labels": STATE,
+            "receipt_labels": RECEIPT, "refund_labels": REFUND, "method_labels": METHOD,
+            "ledger_labels": LEDGER}

@@ -106,7 +106,7 @@ def mark_paid(payment: Payment, actor: User | None, outcome: Outcome, reason: st
     payment.open_transfer_code = None
     orders = open_orders(payment.group)
     if len(orders) < len(payment.group.orders):
-        flag(payment, "paid after some of its orders were closed: check and refund")
+        flag(payment, "paid_after_close")
     for order in orders:
         workflow.set_payment_status(order, P.PAID, actor, reason)
         workflow.set_status(order, OrderStatus.PROCESSING, actor, reason)
@@ -133,17 +133,20 @@ def cancel_unpaid(order: Order, reason: str) -> None:
     workflow.release_stock(order)
 
 
-def flag(payment: Payment, reason: str) -> None:
+def flag(payment: Payment, code: str, *values: object) -> None:
+    """Set the payment aside for staff. The reason is stored as a line "code|value|...";
+    staff read it in their language (payments.labels.flag_lines)."""
     payment.flagged_for_staff = True
-    payment.flag_reason = (payment.flag_reason + "\n" + reason).strip()
+    line = "|".join([code, *(str(value) for value in values)])
+    payment.flag_reason = (payment.flag_reason + "\n" + line).strip()
 
 
 def check_amount(payment: Payment, amount_idr: int | None, currency: str) -> bool:
     """Does what the provider took match what the group owes? If not, flag the payment."""
     if currency.upper() == payment.currency and amount_idr == payment.amount_idr:
         return True
-    flag(payment, f"amount or currency mismatch: got {amount_idr} {currency.upper()}, "
-                  f"expected {payment.amount_idr} {payment.currency}")
+    flag(payment, "amount_mismatch", amount_idr if amount_idr is not None else "",
+         currency.upper(), payment.amount_idr, payment.currency)
     return False
 
 

@@ -101,7 +101,7 @@ def reconcile(payment: Payment, info: SessionInfo, event_type: str = "") -> serv
 def apply_session(payment: Payment, info: SessionInfo, event_type: str,
                   outcome: services.Outcome) -> None:
     if info.id != payment.provider_ref or info.group_number != payment.group.number:
-        services.flag(payment, f"Stripe session {info.id} does not belong to this group")
+        services.flag(payment, "foreign_session", info.id)
         return
     if info.payment_intent:
         payment.payment_intent = info.payment_intent
@@ -110,7 +110,7 @@ def apply_session(payment: Payment, info: SessionInfo, event_type: str,
         if exact and services.check_amount(payment, info.amount_total_idr, info.currency):
             services.mark_paid(payment, None, outcome, "Stripe")
         elif not exact:
-            services.flag(payment, f"amount {info.amount_total_minor} is not whole Rupiah")
+            services.flag(payment, "not_whole_rupiah", info.amount_total_minor)
     elif info.status == "expired":
         services.expire(payment, outcome, "Stripe Checkout session expired")
     elif event_type == "checkout.session.async_payment_failed":
