@@ -423,3 +423,15 @@ def test_twenty_concurrent_deliveries_fulfil_once(app, fake, committed_payment) 
         assert len(payment_events) == 1
         assert len(list(_db.session.scalars(select(WebhookEvent).where(
             WebhookEvent.event_id == f"evt_conc_{tag}")))) == 1
+
+
+def test_the_webhook_is_the_only_view_without_csrf(app) -> None:
+    from marketplace.extensions import csrf
+
+    assert csrf._exempt_views == {"marketplace.payments.views.stripe_webhook"}
+    assert not csrf._exempt_blueprints
+
+
+def test_webhook_is_closed_without_a_secret(app, client, monkeypatch) -> None:
+    monkeypatch.setitem(app.config, "STRIPE_WEBHOOK_SECRET", "")
+    assert client.post("/stripe/webhook", data="{}").status_code == 404
