@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 FLASK := $(BIN)/flask --app marketplace
 
-.PHONY: run test install translations lint serve migrate demo bench clean extract-messages
+.PHONY: run test install translations lint typecheck serve migrate demo bench clean extract-messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,8 +37,11 @@ run: demo
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 
-test: install lint
+test: install lint typecheck
 	$(BIN)/python -m pytest
+
+typecheck: $(VENV)/.installed
+	$(BIN)/mypy marketplace/payments
 
 # Seeds its own benchmark databases when missing (SQLite always; PostgreSQL too when
 # TEST_DATABASE_URL is set), then writes bench/results.json. wrk measures throughput when

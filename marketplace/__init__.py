@@ -59,6 +59,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
                       cart_bp, checkout_bp):
         app.register_blueprint(blueprint)
 
+    from marketplace import payments
+
+    payments.init_app(app)
+
     from marketplace.accounts.cli import create_staff
     from marketplace.catalogue.cli import catalogue_cli
     from marketplace.demo.cli import demo_cli, seed_bench

@@ -109,6 +109,14 @@ def from_environment() -> dict[str, object]:
         # Stripe Checkout is offered only when both keys are set (test-mode keys in development).
         "STRIPE_SECRET_KEY": os.environ.get("STRIPE_SECRET_KEY", "").strip(),
         "STRIPE_WEBHOOK_SECRET": os.environ.get("STRIPE_WEBHOOK_SECRET", "").strip(),
+        # Payouts by Stripe Connect transfers (Express accounts); off: staff pay by bank.
+        "STRIPE_CONNECT_ENABLED": _bool("STRIPE_CONNECT_ENABLED", False),
+        # The account buyers transfer to (bank transfer, the default method). The demo
+        # default is not a real account.
+        "BANK_ACCOUNT_BANK": os.environ.get("BANK_ACCOUNT_BANK", "Bank Kaltimtara").strip(),
+        "BANK_ACCOUNT_NUMBER": os.environ.get("BANK_ACCOUNT_NUMBER", "0011-2233-4455").strip(),
+        "BANK_ACCOUNT_HOLDER": os.environ.get(
+            "BANK_ACCOUNT_HOLDER", "Pasar Binaan (DEMO)").strip(),
         "MAX_CONTENT_LENGTH": _int("MAX_UPLOAD_MB", 10) * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
         "BABEL_DEFAULT_LOCALE": "id",

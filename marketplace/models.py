@@ -6,6 +6,16 @@ from marketplace.cart.models import Cart, CartItem
 from marketplace.catalogue.models import Category, Product, ProductPhoto, Variant
 from marketplace.notifications.models import Notice
 from marketplace.orders.models import CheckoutGroup, Order, OrderEvent, OrderLine
+from marketplace.payments.models import (
+    ConnectAccount,
+    LedgerEntry,
+    Payment,
+    Payout,
+    PlatformSetting,
+    Refund,
+    TransferReceipt,
+    WebhookEvent,
+)
 from marketplace.producers.models import (
                                           ClaimCode,
                                           Invitation,
@@ -23,5 +33,6 @@ __all__ = [
     "DocumentView", "Grant", "GrantItem", "Invitation", "Notice", "Order", "OrderEvent",
     "OrderLine", "Producer", "ProducerDocument", "ProducerEvent", "ProducerMember", "Product",
     "ProductPhoto", "RecipientImport", "Region", "Role", "ShippingMethod", "ShippingRate", "User",
-    "Variant",
+    "Variant", "ConnectAccount", "LedgerEntry", "Payment", "Payout", "PlatformSetting", "Refund",
+    "TransferReceipt", "WebhookEvent",
 ]
