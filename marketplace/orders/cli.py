@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from marketplace.orders import jobs
 
@@ -25,6 +25,7 @@ def complete() -> None:
 
 
 @click.command("worker")
+@with_appcontext
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
 def worker(burst: bool) -> None:
     """Send the emails queued in Redis (REDIS_URL), inside the app's context."""
