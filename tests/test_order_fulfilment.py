@@ -1,5 +1,6 @@
 """Fulfilment rules through the services: every transition allowed or refused, and who may
-act. A refused change raises ServiceError with a clear message and changes nothing."""
+act. A refused change raises ServiceError with a clear message (in Indonesian, the default
+language) and changes nothing."""
 
 from __future__ import annotations
 
@@ -98,7 +99,7 @@ def test_shipping_a_cancelled_order_is_refused_with_a_clear_message(shop: Shop) 
     before = _snapshot(order)
     with pytest.raises(ServiceError) as error:
         services.ship(shop.owner, order, "JNE", "JNE123")
-    assert "cancelled" in str(error.value.message)
+    assert "dibatalkan" in str(error.value.message)
     assert _snapshot(order) == before
 
 
@@ -107,7 +108,7 @@ def test_an_unpaid_order_cannot_be_packed_or_shipped(shop: Shop) -> None:
     for action in (lambda: services.mark_processing(shop.owner, order),
                    lambda: services.ship(shop.owner, order, "JNE", "JNE1"),
                    lambda: services.ready_for_pickup(shop.owner, order)):
-        with pytest.raises(ServiceError, match="not paid"):
+        with pytest.raises(ServiceError, match="belum dibayar"):
             action()
     assert reload(order).status is S.AWAITING_PAYMENT and order.events == []
 
@@ -115,13 +116,13 @@ def test_an_unpaid_order_cannot_be_packed_or_shipped(shop: Shop) -> None:
 def test_packing_twice_is_refused(shop: Shop) -> None:
     order = paid_order(shop)
     services.mark_processing(shop.owner, order)
-    with pytest.raises(ServiceError, match="already being packed"):
+    with pytest.raises(ServiceError, match="sudah sedang dikemas"):
         services.mark_processing(shop.owner, order)
 
 
 def test_a_pickup_order_is_made_ready_not_shipped(shop: Shop, received) -> None:
     order = paid_order(shop, kind=ShippingKind.PICKUP)
-    with pytest.raises(ServiceError, match="pickup"):
+    with pytest.raises(ServiceError, match="siap diambil"):
         services.ship(shop.owner, order, "JNE", "JNE1")
     services.ready_for_pickup(shop.owner, order)
     order = reload(order)
@@ -130,13 +131,13 @@ def test_a_pickup_order_is_made_ready_not_shipped(shop: Shop, received) -> None:
 
 
 def test_a_delivered_order_cannot_be_marked_ready_for_pickup(shop: Shop) -> None:
-    with pytest.raises(ServiceError, match="courier"):
+    with pytest.raises(ServiceError, match="kurir"):
         services.ready_for_pickup(shop.owner, paid_order(shop))
 
 
 def test_a_shipped_order_cannot_be_shipped_again(shop: Shop) -> None:
     order = services.ship(shop.owner, paid_order(shop), "JNE", "JNE1")
-    with pytest.raises(ServiceError, match="already been shipped"):
+    with pytest.raises(ServiceError, match="sudah dikirim"):
         services.ship(shop.owner, order, "JNE", "JNE2")
     assert reload(order).tracking_number == "JNE1"
 
@@ -177,14 +178,14 @@ def test_a_shipped_order_cannot_be_cancelled_by_anyone(shop: Shop) -> None:
     for cancel, user in ((services.cancel_by_buyer, shop.buyer),
                          (services.cancel_by_producer, shop.owner),
                          (services.cancel_by_staff, staff)):
-        with pytest.raises(ServiceError, match="already been shipped"):
+        with pytest.raises(ServiceError, match="sudah dikirim"):
             cancel(user, order, "Terlambat")
     assert reload(order).status is S.SHIPPED and stock_of(shop.variant.id) == 10
 
 
 def test_a_cancelled_order_cannot_be_cancelled_twice(shop: Shop) -> None:
     order = services.cancel_by_buyer(shop.buyer, paid_order(shop), "Berubah pikiran")
-    with pytest.raises(ServiceError, match="cancelled"):
+    with pytest.raises(ServiceError, match="dibatalkan"):
         services.cancel_by_staff(make_user(Role.STAFF), order, "Lagi")
     assert stock_of(shop.variant.id) == 12  # returned once only
 
@@ -213,11 +214,11 @@ def test_receipt_of_a_pickup_order(shop: Shop) -> None:
 
 def test_receipt_before_shipping_or_twice_is_refused(shop: Shop) -> None:
     order = paid_order(shop)
-    with pytest.raises(ServiceError, match="not been shipped"):
+    with pytest.raises(ServiceError, match="belum dikirim"):
         services.confirm_receipt(shop.buyer, order)
     services.ship(shop.owner, order, "JNE", "JNE1")
     services.confirm_receipt(shop.buyer, order)
-    with pytest.raises(ServiceError, match="completed"):
+    with pytest.raises(ServiceError, match="sudah selesai"):
         services.confirm_receipt(shop.buyer, order)
 
 
