@@ -18,7 +18,6 @@ from typing import ParamSpec, TypeVar
 from flask_babel import lazy_gettext as _l
 
 from marketplace.accounts.models import User
-from marketplace.db import utcnow
 from marketplace.exceptions import ServiceError
 from marketplace.extensions import db
 from marketplace.orders import signals, workflow
@@ -235,4 +234,3 @@ def complete(order: Order, actor: User | None, reason: str = "") -> None:
     """Received and completed, in the session (no commit)."""
     workflow.set_shipment_status(order, H.RECEIVED, actor, reason)
     workflow.set_status(order, S.COMPLETED, actor, reason)
-    order.completed_at = order.completed_at or utcnow()
