@@ -133,3 +133,25 @@ def test_cli_expire_and_complete_print_counts(app: Flask, db) -> None:
 def test_cli_worker_needs_redis(app: Flask, db) -> None:
     result = app.test_cli_runner().invoke(args=["worker", "--burst"])
     assert result.exit_code != 0 and "REDIS_URL" in result.output
+
+
+def test_each_order_is_changed_under_a_row_lock(shop: Shop) -> None:
+    """PostgreSQL: SELECT ... FOR UPDATE, so a payment committing at the same moment waits
+    (and the expiry, seeing it paid, leaves the order alone). SQLite needs no clause: its
+    write transactions start with BEGIN IMMEDIATE."""
+    from sqlalchemy import event
+
+    order = unpaid_order(shop, created_at=LONG_AGO)
+    statements: list[str] = []
+    engine = _db.engine
+
+    def record(conn, cursor, statement, *args) -> None:  # noqa: ANN001
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        assert jobs.expire_one(order.id, NOW)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    locking = [s for s in statements if "FROM orders" in s and "FOR UPDATE" in s]
+    assert len(locking) == (1 if engine.dialect.name == "postgresql" else 0)
