@@ -15,6 +15,7 @@ from marketplace.orders.models import Order, OrderStatus, PaymentStatus, Shipmen
 from tests.order_fixtures import Shop, make_shop, paid_order, reload, stock_of, unpaid_order
 
 S, P, H = OrderStatus, PaymentStatus, ShipmentStatus
+#: Fixed at import: tests that compare with the time a service stamps use that stamp instead.
 NOW = utcnow()
 LONG_AGO = NOW - dt.timedelta(hours=25)
 
@@ -80,10 +81,10 @@ def test_expiry_uses_the_groups_deadline(shop: Shop) -> None:
 
 def test_shipped_orders_complete_after_the_configured_days(app: Flask, shop: Shop) -> None:
     order = services.ship(shop.owner, paid_order(shop), "JNE", "JNE1")
-    days = app.config["ORDER_AUTO_COMPLETE_DAYS"]
-    assert jobs.complete_shipped(NOW + dt.timedelta(days=days - 1)) == 0
+    days, shipped = app.config["ORDER_AUTO_COMPLETE_DAYS"], order.shipped_at
+    assert jobs.complete_shipped(shipped + dt.timedelta(days=days - 1)) == 0
     assert reload(order).status is S.SHIPPED
-    assert jobs.complete_shipped(NOW + dt.timedelta(days=days, minutes=1)) == 1
+    assert jobs.complete_shipped(shipped + dt.timedelta(days=days, minutes=1)) == 1
     order = reload(order)
     assert (order.status, order.shipment_status) == (S.COMPLETED, H.RECEIVED)
     assert order.events[-1].actor_id is None and order.events[-1].reason == jobs.AUTO_COMPLETED
@@ -93,7 +94,7 @@ def test_auto_completion_leaves_confirmed_and_open_orders_alone(shop: Shop) -> N
     confirmed = services.ship(shop.owner, paid_order(shop), "JNE", "JNE1")
     services.confirm_receipt(shop.buyer, confirmed)
     still_packing = paid_order(shop)
-    later = NOW + dt.timedelta(days=30)
+    later = utcnow() + dt.timedelta(days=30)
     assert jobs.complete_shipped(later) == 0
     assert reload(still_packing).status is S.PROCESSING
     assert len(reload(confirmed).events) == 4
@@ -102,8 +103,8 @@ def test_auto_completion_leaves_confirmed_and_open_orders_alone(shop: Shop) -> N
 def test_auto_completion_follows_the_setting(app: Flask, shop: Shop,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(app.config, "ORDER_AUTO_COMPLETE_DAYS", 2)
-    services.ship(shop.owner, paid_order(shop), "JNE", "JNE1")
-    assert jobs.complete_shipped(NOW + dt.timedelta(days=2, minutes=1)) == 1
+    order = services.ship(shop.owner, paid_order(shop), "JNE", "JNE1")
+    assert jobs.complete_shipped(order.shipped_at + dt.timedelta(days=2, minutes=1)) == 1
 
 
 # --- CLI -----------------------------------------------------------------------------------------

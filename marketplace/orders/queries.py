@@ -27,7 +27,8 @@ def _page(query: Select[tuple[Order]], page: int) -> Page:
     page = max(1, page)
     rows = list(db.session.scalars(
         query.order_by(Order.created_at.desc(), Order.id.desc())
-        .options(selectinload(Order.lines))
+        .options(selectinload(Order.lines), selectinload(Order.group),
+                 selectinload(Order.buyer))
         .offset((page - 1) * PER_PAGE).limit(PER_PAGE + 1)))
     return Page(rows[:PER_PAGE], page, len(rows) > PER_PAGE)
 
