@@ -9,6 +9,7 @@ from flask import Flask
 
 from marketplace.accounts.models import Role
 from marketplace.exceptions import ServiceError
+from marketplace.extensions import db as _db
 from marketplace.orders import services, signals
 from marketplace.orders.models import OrderStatus, PaymentStatus, ShipmentStatus
 from marketplace.producers.services import AccessDenied
@@ -188,6 +189,19 @@ def test_a_cancelled_order_cannot_be_cancelled_twice(shop: Shop) -> None:
     with pytest.raises(ServiceError, match="dibatalkan"):
         services.cancel_by_staff(make_user(Role.STAFF), order, "Lagi")
     assert stock_of(shop.variant.id) == 12  # returned once only
+
+
+def test_while_a_payment_is_checked_only_staff_cancel(shop: Shop) -> None:
+    order = unpaid_order(shop)
+    order.payment_status = P.PENDING
+    _db.session.commit()
+    for cancel, user in ((services.cancel_by_buyer, shop.buyer),
+                         (services.cancel_by_producer, shop.owner)):
+        with pytest.raises(ServiceError, match="sedang diperiksa"):
+            cancel(user, order, "Berubah pikiran")
+    assert reload(order).status is S.AWAITING_PAYMENT
+    order = services.cancel_by_staff(make_user(Role.STAFF), order, "Bukti transfer palsu")
+    assert (order.status, order.payment_status) == (S.CANCELLED, P.VOID)
 
 
 def test_staff_cancel_with_a_reason(shop: Shop) -> None:

@@ -177,13 +177,13 @@ def ready_for_pickup(user: User, order: Order) -> Order:
 @_unit
 def cancel_by_producer(user: User, order: Order, reason: str | None) -> Order:
     _as_producer(user, order)
-    return _cancel(user, order, reason)
+    return _cancel(user, order, reason, while_checking=False)
 
 
 @_unit
 def cancel_by_buyer(user: User, order: Order, reason: str | None) -> Order:
     _as_buyer(user, order)
-    return _cancel(user, order, reason)
+    return _cancel(user, order, reason, while_checking=False)
 
 
 @_unit
@@ -192,14 +192,21 @@ def cancel_by_staff(user: User, order: Order, reason: str | None) -> Order:
     return _cancel(user, order, reason)
 
 
-def _cancel(user: User, order: Order, reason: str | None) -> Order:
+def _cancel(user: User, order: Order, reason: str | None, *,
+            while_checking: bool = True) -> Order:
     """Cancel an order that has not left yet: a paid one waits for its refund (the payments
-    domain reacts to order_cancelled), an unpaid one is void; its stock comes back."""
+    domain reacts to order_cancelled), an unpaid one is void; its stock comes back.
+
+    While a payment is being checked (a transfer receipt sent) only staff may cancel: the
+    money may have arrived, and a void order would never be refunded."""
     text = _clean_reason(reason)
     order = _locked(order)
     if order.status not in CANCELLABLE or order.shipment_status not in (H.NOT_STARTED,
                                                                         H.PACKING):
         raise _refuse(order)
+    if order.payment_status is P.PENDING and not while_checking:
+        raise ServiceError(_l("The payment of this order is being checked: wait for the "
+                              "check before cancelling, or ask the agency."))
     close(order, user, text)
     db.session.commit()
     signals.order_cancelled.send(order, actor=user)

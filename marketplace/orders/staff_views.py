@@ -38,7 +38,7 @@ def staff_orders():
 def _render(order: Order, cancel_form: CancelForm | None = None, status: int = 200):
     return render_template(
         "orders/staff_order.html", order=order, events=timeline(order),
-        can_cancel=can_cancel(order),
+        can_cancel=can_cancel(order, staff=True),
         cancel_form=cancel_form or CancelForm(prefix="cancel")), status
 
 

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 from marketplace.orders.jobs import SYSTEM_REASONS
 from marketplace.orders.labels import FIELD_LABELS, value_label
-from marketplace.orders.models import Order, OrderStatus, ShipmentStatus
+from marketplace.orders.models import Order, OrderStatus, PaymentStatus, ShipmentStatus
 from marketplace.orders.services import CANCELLABLE
 from marketplace.shipping.models import ShippingKind
 
@@ -46,8 +46,10 @@ def timeline(order: Order) -> list[Entry]:
     return entries
 
 
-def can_cancel(order: Order) -> bool:
-    return order.status in CANCELLABLE and order.shipment_status in (H.NOT_STARTED, H.PACKING)
+def can_cancel(order: Order, *, staff: bool = False) -> bool:
+    """Staff may cancel while a payment is being checked; the buyer and the shop may not."""
+    return (order.status in CANCELLABLE and order.shipment_status in (H.NOT_STARTED, H.PACKING)
+            and (staff or order.payment_status is not PaymentStatus.PENDING))
 
 
 def producer_actions(order: Order) -> dict[str, bool]:
