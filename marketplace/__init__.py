@@ -49,6 +49,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from marketplace.checkout.views import bp as checkout_bp
     from marketplace.core.views import bp as core_bp
     from marketplace.media.views import bp as media_bp
+    from marketplace.orders import notify as order_notify
+    from marketplace.orders.views import bp as orders_bp
     from marketplace.producers.views import bp as producers_bp
     from marketplace.programs.views import bp as programs_bp
     from marketplace.shipping.views import bp as shipping_bp
@@ -56,8 +58,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     for blueprint in (core_bp, accounts_bp, producers_bp, programs_bp, verification_bp,
                       catalogue_bp, catalogue_manage_bp, media_bp, shipping_bp, addresses_bp,
-                      cart_bp, checkout_bp):
+                      cart_bp, checkout_bp, orders_bp):
         app.register_blueprint(blueprint)
+    order_notify.init_app(app)
 
     from marketplace import payments
 
@@ -66,6 +69,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from marketplace.accounts.cli import create_staff
     from marketplace.catalogue.cli import catalogue_cli
     from marketplace.demo.cli import demo_cli, seed_bench
+    from marketplace.orders.cli import orders_cli, worker
     from marketplace.programs.cli import programs_cli
     from marketplace.regions.cli import regions_cli
     from marketplace.verification.cli import verification_cli
@@ -77,4 +81,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.cli.add_command(programs_cli)
     app.cli.add_command(regions_cli)
     app.cli.add_command(verification_cli)
+    app.cli.add_command(orders_cli)
+    app.cli.add_command(worker)
     return app

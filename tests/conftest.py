@@ -55,6 +55,8 @@ def test_config(base: Path, database_url: str) -> dict[str, object]:
         "MEDIA_ROOT": str(base / "media"),
         "RATELIMIT_STORAGE_URI": REDIS_URL or "memory://",
         "RATELIMIT_KEY_PREFIX": RATELIMIT_KEY_PREFIX,
+        # Emails are sent inline; tests of the RQ queue set REDIS_URL themselves.
+        "REDIS_URL": "",
         "SERVER_NAME": None,
         "PUBLIC_BASE_URL": "http://localhost",
         # Cheap scrypt for speed; production keeps werkzeug's N=32768 (tested).

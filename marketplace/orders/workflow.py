@@ -108,6 +108,19 @@ def note(order: Order, field: str, text: str, actor: User | None) -> None:
     _record(order, field, "", "", actor, text)
 
 
+def lock_order(order_id: int) -> Order | None:
+    """The order re-read under a row lock, for a change that must see every earlier one.
+
+    PostgreSQL: ``SELECT ... FOR UPDATE`` holds off anyone else changing the row (a
+    payment arriving, the expiry job, a second click) until this transaction ends. SQLite
+    ignores FOR UPDATE, but its write transactions began with BEGIN IMMEDIATE, so no other
+    writer ran since this read. ``populate_existing`` replaces what the session had cached.
+    """
+    return db.session.scalar(
+        select(Order).where(Order.id == order_id).with_for_update()
+        .execution_options(populate_existing=True))
+
+
 def reserve_stock(variant_id: int, quantity: int) -> bool:
     """Take ``quantity`` units if that many are left; False (and nothing taken) otherwise.
 

@@ -32,6 +32,7 @@ from marketplace.extensions import db, limiter
 from marketplace.forms import show_error
 from marketplace.media.storage import get_storage
 from marketplace.notifications.services import notice_text, notices_for
+from marketplace.orders import queries as order_queries
 from marketplace.producers import banner as banner_rules
 from marketplace.producers import members as member_rules
 from marketplace.producers import services
@@ -87,7 +88,9 @@ def _load(producer_id: int) -> Producer:
 @bp.get("/produsen")
 @role_required(Role.PRODUCER)
 def dashboard():
-    return render_template("producers/dashboard.html", producers=services.producers_of(_user()))
+    producers = services.producers_of(_user())
+    return render_template("producers/dashboard.html", producers=producers,
+                           order_counts=order_queries.status_counts([p.id for p in producers]))
 
 
 @bp.route("/produsen/baru", methods=["GET", "POST"])
