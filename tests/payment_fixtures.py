@@ -83,7 +83,7 @@ def cancel_paid(order_id: int, reason: str = "Stok habis") -> None:
     workflow.set_status(order, OrderStatus.CANCELLED, None, reason)
     workflow.set_payment_status(order, PaymentStatus.REFUND_PENDING, None, reason)
     _db.session.commit()
-    signals.order_cancelled.send(order, order=order, actor=None)
+    signals.order_cancelled.send(order, actor=None)
 
 
 def complete(order_id: int) -> None:
@@ -93,7 +93,7 @@ def complete(order_id: int) -> None:
     workflow.set_status(order, OrderStatus.SHIPPED, None)
     workflow.set_status(order, OrderStatus.COMPLETED, None)
     _db.session.commit()
-    signals.order_completed.send(order, order=order, actor=None)
+    signals.order_completed.send(order, actor=None)
 
 
 def group_row(number: str) -> CheckoutGroup:

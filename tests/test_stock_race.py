@@ -158,7 +158,7 @@ def test_fifty_buyers_ten_units_exactly_ten_orders(served: tuple[Flask, int]) ->
 
     with ThreadPoolExecutor(BUYERS) as pool:
         results = list(pool.map(press_pay, ready))
-    placed = [html for status, html in results if status == 302]
+    placed = [html for status, html in results if status == 303]
     refused = [html for status, html in results if status == 409]
     assert len(placed) == STOCK, [status for status, _html in results]
     assert len(refused) == BUYERS - STOCK

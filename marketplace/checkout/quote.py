@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from marketplace.accounts.models import User
@@ -15,11 +14,11 @@ from marketplace.addresses.services import addresses_of
 from marketplace.cart import services as cart_services
 from marketplace.cart.services import ProducerGroup, Summary
 from marketplace.exceptions import ServiceError
+from marketplace.payments import methods
 from marketplace.shipping.rates import Parcel
-from marketplace.shipping.services import Option, options_for
+from marketplace.shipping.services import Option, options_for_many
 
 NOTE_MAX = 500
-PAYMENT_METHODS = ("bank_transfer", "stripe")
 
 
 @dataclass
@@ -80,9 +79,9 @@ class Quote:
 
 
 def payment_methods() -> list[str]:
-    """Bank transfer always; Stripe only when it is configured."""
-    stripe = bool(current_app.config.get("STRIPE_SECRET_KEY"))
-    return [m for m in PAYMENT_METHODS if m != "stripe" or stripe]
+    """The keys of the payment methods on offer (bank transfer always; Stripe when it is
+    configured): the payments domain decides."""
+    return [method.key.value for method in methods.available()]
 
 
 def _as_int(value: object) -> int | None:
@@ -103,10 +102,9 @@ def parcels(group: ProducerGroup) -> list[Parcel]:
                    line.product.width_cm, line.product.height_cm) for line in group.lines]
 
 
-def _producer_quote(group: ProducerGroup, address: Address | None, choice: Choice,
+def _producer_quote(group: ProducerGroup, options: list[Option], choice: Choice,
                     strict: bool) -> ProducerQuote:
     producer = group.producer
-    options = options_for(producer.id, address.region_code, parcels(group)) if address else []
     wanted = _as_int(choice.shipping.get(producer.id))
     chosen = next((o for o in options if o.method.id == wanted), None)
     note = (choice.notes.get(producer.id) or "").strip()
@@ -136,5 +134,8 @@ def build_quote(user: User, choice: Choice, strict: bool = False) -> Quote:
     method = choice.payment_method if choice.payment_method in methods else None
     if strict and method is None:
         raise ServiceError(_l("Choose a payment method."), "payment_method")
-    producers = [_producer_quote(group, address, choice, strict) for group in summary.groups]
+    options = options_for_many({g.producer.id: parcels(g) for g in summary.groups},
+                               address.region_code) if address else {}
+    producers = [_producer_quote(group, options.get(group.producer.id, []), choice, strict)
+                 for group in summary.groups]
     return Quote(summary, addresses, address, producers, method or methods[0])

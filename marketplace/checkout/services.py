@@ -16,7 +16,6 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
 
 from marketplace.accounts.models import User
 from marketplace.addresses.services import region_text
@@ -162,11 +161,3 @@ def place(buyer: User, choice: Choice) -> CheckoutGroup:
         return existing
     signals.orders_placed.send(group, actor=buyer)
     return group
-
-
-def group_for(buyer: User, number: str) -> CheckoutGroup | None:
-    """The buyer's own checkout group with its orders and lines; None for anyone else's."""
-    return db.session.scalars(
-        select(CheckoutGroup)
-        .where(CheckoutGroup.number == number, CheckoutGroup.buyer_id == buyer.id)
-        .options(selectinload(CheckoutGroup.orders).selectinload(Order.lines))).first()

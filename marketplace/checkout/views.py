@@ -13,21 +13,18 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
 from marketplace.checkout import services
 from marketplace.checkout.forms import CheckoutForm
-from marketplace.checkout.quote import Choice, Quote, build_quote, payment_methods
+from marketplace.checkout.quote import Choice, Quote, build_quote
 from marketplace.exceptions import ServiceError
 from marketplace.extensions import db
+from marketplace.payments import methods
+from marketplace.payments.views import begin_payment
 
 bp = Blueprint("checkout", __name__, url_prefix="/checkout")
-
-PAYMENT_LABELS = {"bank_transfer": _l("Bank transfer"),
-                  "stripe": _l("Card or e-wallet (Stripe)")}
-
 
 def _per_producer(data: MultiDict[str, str], prefix: str) -> dict[int, str]:
     return {int(key[len(prefix):]): value for key, value in data.items()
@@ -47,7 +44,7 @@ def _render(form: CheckoutForm, quote: Quote, status: int = 200):
     return render_template(
         "checkout/index.html", form=form, quote=quote,
         new_address_url=url_for("addresses.new", next=url_for("checkout.index")),
-        payment_methods=payment_methods(), payment_labels=PAYMENT_LABELS), status
+        payment_methods=methods.available()), status
 
 
 def _user():  # type: ignore[no-untyped-def]
@@ -78,18 +75,8 @@ def submit():
             db.session.rollback()
             flash(str(error.message), "error")
         else:
-            return redirect(url_for("checkout.placed", number=group.number))
+            return begin_payment(group)
     quote = build_quote(_user(), choice)
     if quote.summary.empty:
         return redirect(url_for("cart.index"))
     return _render(form, quote, status=200 if request.form.get("action") != "place" else 409)
-
-
-@bp.get("/selesai/<number>")
-@login_required
-def placed(number: str):
-    group = services.group_for(_user(), number[:40])
-    if group is None:
-        abort(404)
-    return render_template("checkout/placed.html", group=group,
-                           payment_labels=PAYMENT_LABELS)

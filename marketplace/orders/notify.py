@@ -17,7 +17,8 @@ from flask_babel import lazy_gettext as _l
 from redis import Redis
 from redis.exceptions import RedisError
 from rq import Queue, Retry
-from sqlalchemy import select
+from sqlalchemy import inspect, select
+from sqlalchemy.orm import selectinload
 
 from marketplace.accounts.models import User
 from marketplace.extensions import db
@@ -54,9 +55,18 @@ def init_app(app: Flask) -> None:
 # --- receivers ---------------------------------------------------------------------------------
 
 def on_placed(group: CheckoutGroup, **_: object) -> None:
-    for order in group.orders:
-        _notice(order, "order_new")
-        _mail_members(order, "order_new")
+    """Every shop of the group hears of its new order: a few queries for the whole group
+    (orders with lines, every shop's members), one commit for the notices."""
+    group_id = inspect(group).identity[0]  # the id without reloading the committed row
+    orders = list(db.session.scalars(
+        select(Order).where(Order.group_id == group_id).order_by(Order.id)
+        .options(selectinload(Order.lines))))
+    members = _members_of({order.producer_id for order in orders})
+    mails = [mail for order in orders for member in members.get(order.producer_id, [])
+             if (mail := _render(member, "order_new", order)) is not None]
+    _notices(orders, "order_new")
+    for mail in mails:
+        deliver(*mail)
 
 
 def on_paid(order: Order, **_: object) -> None:
@@ -99,9 +109,20 @@ def _side(order: Order, actor: User | None) -> str:
 # --- building and sending ----------------------------------------------------------------------
 
 def _members(order: Order) -> Iterable[User]:
-    return db.session.scalars(select(User).join(
-        ProducerMember, ProducerMember.user_id == User.id).where(
-        ProducerMember.producer_id == order.producer_id, User.active.is_(True)))
+    return _members_of({order.producer_id}).get(order.producer_id, [])
+
+
+def _members_of(producer_ids: set[int]) -> dict[int, list[User]]:
+    """The active members of each of these producers, in one query."""
+    found: dict[int, list[User]] = {}
+    rows = db.session.execute(
+        select(ProducerMember.producer_id, User)
+        .join(User, ProducerMember.user_id == User.id)
+        .where(ProducerMember.producer_id.in_(producer_ids), User.active.is_(True))
+        .order_by(User.id))
+    for producer_id, user in rows:
+        found.setdefault(producer_id, []).append(user)
+    return found
 
 
 def _mail_members(order: Order, template: str, skip: User | None = None,
@@ -112,6 +133,14 @@ def _mail_members(order: Order, template: str, skip: User | None = None,
 
 
 def _mail(user: User, template: str, order: Order, **context: object) -> None:
+    mail = _render(user, template, order, **context)
+    if mail is not None:
+        deliver(*mail)
+
+
+def _render(user: User, template: str, order: Order,
+            **context: object) -> tuple[str, str, str] | None:
+    """(to, subject, body) in the user's language; None if the template is broken."""
     as_buyer = user.id == order.buyer_id
     link = (external_url("orders.buyer_order", number=order.number) if as_buyer else
             external_url("orders.producer_order", producer_id=order.producer_id,
@@ -122,14 +151,18 @@ def _mail(user: User, template: str, order: Order, **context: object) -> None:
                                     **context)
     except Exception:  # a broken template must not break the page that changed the order
         log.exception("Could not render the %s email", template)
-        return
-    deliver(user.email, subject, body)
+        return None
+    return user.email, subject, body
 
 
 def _notice(order: Order, kind: str) -> None:
+    _notices([order], kind)
+
+
+def _notices(orders: list[Order], kind: str) -> None:
     try:
-        db.session.add(Notice(producer_id=order.producer_id, kind=kind,
-                              params={"number": order.number}))
+        db.session.add_all([Notice(producer_id=order.producer_id, kind=kind,
+                                   params={"number": order.number}) for order in orders])
         db.session.commit()
     except Exception:
         db.session.rollback()

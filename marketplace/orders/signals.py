@@ -1,8 +1,9 @@
 """What happens to orders, for the domains that react to it (payments refunds a cancelled
 paid order and credits the ledger at completion; notifications send emails).
 
-Senders emit after their transaction has committed. Receivers take keyword arguments:
-``order`` or ``group`` and ``actor`` (a User or None for the system).
+Senders emit after their transaction has committed, as ``signal.send(order_or_group,
+actor=user_or_None)``: receivers get the order (or group) as blinker's positional sender
+and ``actor`` as a keyword (a User, or None for the system).
 """
 
 from __future__ import annotations

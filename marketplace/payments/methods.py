@@ -43,8 +43,9 @@ class BankTransfer:
         return True
 
     def start(self, group: CheckoutGroup) -> str:
+        number = group.number  # read before bank.start commits (no reload afterwards)
         bank.start(group)
-        return url_for("payments.pay", number=group.number)
+        return url_for("payments.pay", number=number)
 
     def handle_event(self, event: dict[str, Any]) -> str:
         return "ignored"  # no outside service: staff and producers confirm by hand

@@ -66,8 +66,16 @@ def new_payment(group: CheckoutGroup, method: MethodKey, amount_idr: int,
 
 
 def open_orders(group: CheckoutGroup) -> list[Order]:
-    """The group's orders still waiting for their payment."""
-    return [order for order in group.orders if order.status is OrderStatus.AWAITING_PAYMENT]
+    """The group's orders still waiting for their payment, re-read under row locks (in id
+    order, after the payment's own lock) so that a cancellation or the expiry job that
+    committed meanwhile is seen, and none can commit until this transaction ends."""
+    locked = [workflow.lock_order(order.id) for order in sorted(group.orders, key=_id)]
+    return [order for order in locked
+            if order is not None and order.status is OrderStatus.AWAITING_PAYMENT]
+
+
+def _id(order: Order) -> int:
+    return order.id
 
 
 def mark_pending(payment: Payment, actor: User | None, reason: str = "") -> None:
@@ -153,9 +161,9 @@ def check_amount(payment: Payment, amount_idr: int | None, currency: str) -> boo
 def emit(outcome: Outcome) -> None:
     """After commit: tell the other domains."""
     for order in outcome.paid:
-        signals.order_paid.send(order, order=order, actor=outcome.actor)
+        signals.order_paid.send(order, actor=outcome.actor)
     for order in outcome.expired:
-        signals.order_expired.send(order, order=order, actor=None)
+        signals.order_expired.send(order, actor=None)
 
 
 def require_open(payment: Payment) -> None:

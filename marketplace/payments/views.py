@@ -100,17 +100,24 @@ def start(number: str) -> BaseResponse:
     group = _buyers_group(number)
     if not ActionForm().validate_on_submit():
         abort(400)
+    return begin_payment(group)
+
+
+def begin_payment(group: CheckoutGroup) -> BaseResponse:
+    """Start (or resume) paying ``group`` with its method and send the buyer there: the
+    transfer instructions, or Stripe Checkout. When the method cannot start now, the pay
+    page, which says why and offers to try again. Checkout calls this after placing."""
     method = methods.get(group.payment_method) or methods.METHODS[MethodKey.BANK_TRANSFER]
     try:
         target = method.start(group)
     except ServiceError as error:
         flash(str(error.message), "error")
-        return redirect(url_for(".pay", number=number))
+        return redirect(url_for("payments.pay", number=group.number))
     except GatewayError:
         log.exception("Stripe Checkout for group %s failed", group.id)
         flash(_("The card payment service cannot be reached. Please try again shortly."),
               "error")
-        return redirect(url_for(".pay", number=number))
+        return redirect(url_for("payments.pay", number=group.number))
     return redirect(target, code=303)
 
 

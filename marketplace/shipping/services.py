@@ -92,22 +92,33 @@ def options_for(producer_id: int, region_code: str,
 
     Only active methods that deliver there are returned, in the producer's order; an active
     pickup method is always there, at Rp0. Each option carries the chargeable weight used
-    for its price (see :func:`marketplace.shipping.rates.chargeable_weight_kg`). Methods and
-    their rates are loaded together (selectinload): two SQL statements per call, whatever the
-    number of methods. Nothing is written.
+    for its price (see :func:`marketplace.shipping.rates.chargeable_weight_kg`). Nothing is
+    written.
     """
-    weight = rates.chargeable_weight_kg(list(parcels))
+    return options_for_many({producer_id: parcels}, region_code)[producer_id]
+
+
+def options_for_many(parcels_by_producer: dict[int, Iterable[Parcel]],
+                     region_code: str) -> dict[int, list[Option]]:
+    """:func:`options_for` for several producers at once (a checkout with one order per
+    producer): methods and their rates load in two SQL statements in all (selectinload),
+    whatever the number of producers and methods."""
+    found: dict[int, list[Option]] = {producer_id: [] for producer_id in parcels_by_producer}
+    weights = {producer_id: rates.chargeable_weight_kg(list(parcels))
+               for producer_id, parcels in parcels_by_producer.items()}
     methods = db.session.scalars(
         select(ShippingMethod)
-        .where(ShippingMethod.producer_id == producer_id, ShippingMethod.active.is_(True))
+        .where(ShippingMethod.producer_id.in_(list(parcels_by_producer)),
+               ShippingMethod.active.is_(True))
         .options(selectinload(ShippingMethod.rates))
         .order_by(ShippingMethod.position, ShippingMethod.id))
-    options = []
     for method in methods:
+        weight = weights[method.producer_id]
         price = rates.price(method, region_code, weight)
         if price is not None:
-            options.append(Option(method=method, price_idr=price, weight_kg=weight))
-    return options
+            found[method.producer_id].append(
+                Option(method=method, price_idr=price, weight_kg=weight))
+    return found
 
 
 # --- methods -----------------------------------------------------------------------------------
