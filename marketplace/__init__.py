@@ -42,6 +42,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
 
     from marketplace.accounts.views import bp as accounts_bp
+    from marketplace.agency.views import bp as agency_bp
     from marketplace.catalogue.manage_views import bp as catalogue_manage_bp
     from marketplace.catalogue.views import bp as catalogue_bp
     from marketplace.core.views import bp as core_bp
@@ -51,7 +52,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from marketplace.verification.views import bp as verification_bp
 
     for blueprint in (core_bp, accounts_bp, producers_bp, programs_bp, verification_bp,
-                      catalogue_bp, catalogue_manage_bp, media_bp):
+                      catalogue_bp, catalogue_manage_bp, media_bp, agency_bp):
         app.register_blueprint(blueprint)
 
     from marketplace.accounts.cli import create_staff

@@ -1,6 +1,7 @@
 """Every domain's models, imported in one place so that Alembic and the app see all tables."""
 
 from marketplace.accounts.models import Role, User
+from marketplace.agency.models import MonitoringPhoto, MonitoringVisit
 from marketplace.addresses.models import Address
 from marketplace.cart.models import Cart, CartItem
 from marketplace.catalogue.models import Category, Product, ProductPhoto, Variant
@@ -20,8 +21,8 @@ from marketplace.verification.models import DocumentView, ProducerDocument
 
 __all__ = [
     "Address", "AidProgram", "Cart", "CartItem", "Category", "CheckoutGroup", "ClaimCode",
-    "DocumentView", "Grant", "GrantItem", "Invitation", "Notice", "Order", "OrderEvent",
-    "OrderLine", "Producer", "ProducerDocument", "ProducerEvent", "ProducerMember", "Product",
-    "ProductPhoto", "RecipientImport", "Region", "Role", "ShippingMethod", "ShippingRate", "User",
-    "Variant",
+    "DocumentView", "Grant", "GrantItem", "Invitation", "MonitoringPhoto", "MonitoringVisit",
+    "Notice", "Order", "OrderEvent", "OrderLine", "Producer", "ProducerDocument",
+    "ProducerEvent", "ProducerMember", "Product", "ProductPhoto", "RecipientImport", "Region",
+    "Role", "ShippingMethod", "ShippingRate", "User", "Variant",
 ]
