@@ -1,8 +1,8 @@
 """Every domain's models, imported in one place so that Alembic and the app see all tables."""
 
 from marketplace.accounts.models import Role, User
-from marketplace.agency.models import MonitoringPhoto, MonitoringVisit
 from marketplace.addresses.models import Address
+from marketplace.agency.models import MonitoringPhoto, MonitoringVisit
 from marketplace.cart.models import Cart, CartItem
 from marketplace.catalogue.models import Category, Product, ProductPhoto, Variant
 from marketplace.notifications.models import Notice

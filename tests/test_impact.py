@@ -218,7 +218,7 @@ def test_csv_download_has_indonesian_headers_and_the_figures(client, world) -> N
     start, end = filters.default_range(TODAY)
     assert f"dampak_{start}_{end}_program-{program}_per-tingkat-olahan.csv" in disposition
     rows = list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig"))))
-    assert rows[0] == ["Tingkat olahan", "Unit terjual", "Nilai penjualan (Rp)",
+    assert rows[0] == ["Tingkat Pengolahan", "Unit terjual", "Nilai penjualan (Rp)",
                        "Porsi nilai (%)"]
     values = {row[0]: int(row[2]) for row in rows[1:]}
     assert values["Bahan Mentah"] == 200_000
@@ -232,7 +232,7 @@ def test_xlsx_download_matches_the_table(client, world) -> None:
     assert "sektor-tekstil_per-wilayah.xlsx" in response.headers["Content-Disposition"]
     sheet = load_workbook(io.BytesIO(response.get_data())).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][:4] == ("Kabupaten/kota", "Kode", "Pesanan", "Nilai penjualan (Rp)")
+    assert rows[0][:4] == ("Kabupaten/Kota", "Kode", "Pesanan", "Nilai penjualan (Rp)")
     assert rows[1][1:4] == ("64.72", 2, 1_500_000)
 
 

@@ -66,7 +66,7 @@ def summary_table(f: Figures) -> Table:
 
 def _figure_table(key: str, title: object, rows: list[tuple[object, object, str]]) -> Table:
     return Table(key, title, [Column(_l("Figure")), Column(_l("Value"))],
-                 [[str(label), value] for label, value, _ in rows],
+                 [[label, value] for label, value, _ in rows],
                  row_kinds=[kind for _, _, kind in rows])
 
 
@@ -87,7 +87,7 @@ def sector_table(f: Figures) -> Table:
     return Table("per-sektor", _l("Sales by sector"),
                  [Column(_l("Sector")), Column(ORDERS, COUNT), Column(SALES, IDR),
                   Column(SHARE, PERCENT)],
-                 [[str(SECTOR_LABELS.get(Sector(s), s)) if s in set(Sector) else s, n, v,
+                 [[SECTOR_LABELS.get(Sector(s), s) if s in set(Sector) else s, n, v,
                    _pct(v, f.sales_idr)] for s, n, v in f.sectors])
 
 
@@ -96,7 +96,7 @@ def level_table(f: Figures) -> Table:
     return Table("per-tingkat-olahan", _l("Sales by processing level"),
                  [Column(_l("Processing level")), Column(_l("Units sold"), COUNT),
                   Column(SALES, IDR), Column(SHARE, PERCENT)],
-                 [[str(PROCESSING_LABELS[lv]), u, v, _pct(v, total)] for lv, u, v in f.levels])
+                 [[PROCESSING_LABELS[lv], u, v, _pct(v, total)] for lv, u, v in f.levels])
 
 
 def dashboard_tables(f: Figures) -> dict[str, Table]:
@@ -136,11 +136,11 @@ def producer_tables(p: ProducerFigures, *, staff: bool) -> dict[str, Table]:
               [list(row) for row in p.best]),
         Table("pesanan-per-status", _l("Orders by status"),
               [Column(_l("Status")), Column(ORDERS, COUNT)],
-              [[str(ORDER_STATUS_LABELS[s]), n] for s, n in p.statuses]),
+              [[ORDER_STATUS_LABELS[s], n] for s, n in p.statuses]),
         Table("tingkat-olahan", _l("Products by processing level"),
               [Column(_l("Processing level")), Column(_l("Products listed"), COUNT),
                Column(_l("Units sold"), COUNT), Column(SALES, IDR)],
-              [[str(PROCESSING_LABELS[lv]), n, u, v] for lv, n, u, v in p.levels]),
+              [[PROCESSING_LABELS[lv], n, u, v] for lv, n, u, v in p.levels]),
     ]
     if not staff:
         tables = [t for t in tables if t.key != "tingkat-olahan"]
@@ -179,8 +179,8 @@ def program_tables(report: ProgramReport) -> dict[str, Table]:
               [Column(_l("Producer")), Column(_l("Status")), Column(_l("Claimed")),
                Column(_l("Products listed"), COUNT), Column(_l("Orders since handover"), COUNT),
                Column(_l("Sales since handover (Rp)"), IDR)],
-              [[r.producer.name, str(STATUS_LABELS[r.producer.status]),
-                str(_l("yes") if r.claimed else _l("no")), r.products, r.orders, r.sales_idr]
+              [[r.producer.name, STATUS_LABELS[r.producer.status],
+                _l("yes") if r.claimed else _l("no"), r.products, r.orders, r.sales_idr]
                for r in report.recipients]),
         Table("peralatan", _l("Equipment by category"),
               [Column(_l("Category")), Column(_l("Grants"), COUNT), Column(_l("Units"), COUNT),
@@ -191,7 +191,7 @@ def program_tables(report: ProgramReport) -> dict[str, Table]:
                Column(_l("Workers after"), COUNT), Column(_l("Equipment now"))],
               [[r.producer.name, r.baseline.turnover_idr, r.latest.turnover_idr,
                 r.baseline.workers_total, r.latest.workers_total,
-                str(USE_LABELS[r.latest.equipment_use])]
+                USE_LABELS[r.latest.equipment_use]]
                for r in report.recipients if r.baseline and r.latest]),
     ]
     return {t.key: t for t in tables}
@@ -204,7 +204,7 @@ def visit_table(visits: list[MonitoringVisit]) -> Table:
          Column(_l("Equipment")), Column(_l("Monthly turnover (Rp)"), IDR),
          Column(_l("Workers"), COUNT), Column(_l("Paid workers"), COUNT),
          Column(_l("Women workers"), COUNT), Column(_l("Production")), Column(_l("Notes"))],
-        [[v.visit_date.isoformat(), str(_l("yes") if v.is_baseline else _l("no")),
-          v.officer.name, str(USE_LABELS[v.equipment_use]), v.turnover_idr, v.workers_total,
+        [[v.visit_date.isoformat(), _l("yes") if v.is_baseline else _l("no"),
+          v.officer.name, USE_LABELS[v.equipment_use], v.turnover_idr, v.workers_total,
           v.workers_paid, v.workers_women, f"{v.production_volume} {v.production_unit}".strip(),
           v.notes] for v in visits])

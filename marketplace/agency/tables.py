@@ -14,6 +14,7 @@ from typing import Any
 
 from flask import Response
 from flask_babel import force_locale
+from flask_babel.speaklater import LazyString
 from openpyxl import Workbook
 
 #: Column kinds: how a page formats the value (a download keeps the plain number).
@@ -46,6 +47,8 @@ def header_id(table: Table) -> list[str]:
 
 
 def _cell(value: Any) -> Any:
+    if isinstance(value, LazyString):
+        value = str(value)  # translated in the file's language (force_locale around it)
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     if value is None:
@@ -59,8 +62,9 @@ def to_csv(table: Table) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(header_id(table))
-    for row in table.rows:
-        writer.writerow([_cell(value) for value in row])
+    with force_locale("id"):
+        for row in table.rows:
+            writer.writerow([_cell(value) for value in row])
     # With a byte-order mark, spreadsheet programs read the UTF-8 (names with accents) right.
     return buffer.getvalue().encode("utf-8-sig")
 
@@ -71,8 +75,9 @@ def to_xlsx(table: Table) -> bytes:
         title = str(table.title)
     sheet = workbook.create_sheet(title=_sheet_title(title))
     sheet.append(header_id(table))
-    for row in table.rows:
-        sheet.append([_cell(value) for value in row])
+    with force_locale("id"):
+        for row in table.rows:
+            sheet.append([_cell(value) for value in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
