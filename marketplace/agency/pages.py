@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 from babel.dates import format_date
+from babel.numbers import format_decimal
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
@@ -42,6 +43,10 @@ LEVEL_CLASSES = ["level-raw", "level-semi", "level-finished", "level-branded"]
 def month_label(month: str, short: bool = False) -> str:
     day = dt.date(int(month[:4]), int(month[5:7]), 1)
     return format_date(day, "MMM yy" if short else "MMMM y", locale=str(get_locale() or "id"))
+
+
+def _pct_text(value: float) -> str:
+    return f"{format_decimal(value, '0.0', locale=str(get_locale() or 'id'))}%"
 
 
 def _pct(part: int, whole: int) -> float:
@@ -121,7 +126,7 @@ def dashboard_charts(f: Figures) -> dict[str, charts.Chart]:
              for s, _, v in f.sectors]),
         "per-tingkat-olahan": charts.bar_chart(
             "per-tingkat-olahan", str(_l("Sales by processing level")),
-            [(str(PROCESSING_LABELS[lv]), v, f"{rupiah(v)} ({f.level_share(lv)}%)")
+            [(str(PROCESSING_LABELS[lv]), v, f"{rupiah(v)} ({_pct_text(f.level_share(lv))})")
              for lv, _, v in f.levels], classes=LEVEL_CLASSES),
     }
 
