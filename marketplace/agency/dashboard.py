@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from sqlalchemy import case, func, select
+from sqlalchemy.sql.elements import ColumnElement
 
 from marketplace.agency.filters import Filters
 from marketplace.agency.sql import (
@@ -82,43 +83,62 @@ def compute(filters: Filters) -> Figures:
     figures.verified_producers = db.session.scalar(
         select(func.count()).select_from(Producer).where(
             Producer.status == ProducerStatus.VERIFIED, *producer_conditions(filters))) or 0
-    _cube(filters, figures)
+    _months(filters, figures)
+    _places(filters, figures)
     _buyers(filters, figures)
     figures.levels = levels(filters)
     return figures
 
 
-def _orders_where(filters: Filters) -> list[object]:
+def _orders_where(filters: Filters) -> list[ColumnElement[bool]]:
+    """Sales in the range, of the filtered producers: conditions on orders alone, so most
+    queries need no join (the covering index ix_orders_sales answers them)."""
     start, end = filters.bounds_utc()
-    return [sold(), Order.created_at >= start, Order.created_at < end,
-            *producer_conditions(filters)]
+    where = [sold(), Order.created_at >= start, Order.created_at < end]
+    conditions = producer_conditions(filters)
+    if conditions:
+        where.append(Order.producer_id.in_(select(Producer.id).where(*conditions)))
+    return where
 
 
-def _cube(filters: Filters, figures: Figures) -> None:
-    """One GROUP BY over (month, kabupaten/kota, sector): the totals and three charts are
-    sums over its few hundred rows at most."""
-    month, regency = month_of(Order.created_at), producer_regency()
-    rows = db.session.execute(
-        select(month, regency, Producer.sector, func.count(Order.id),
-               func.sum(Order.items_total_idr),
-               func.sum(case((outside(), 1), else_=0)),
-               func.sum(case((outside(), Order.items_total_idr), else_=0)))
-        .join(Producer, Producer.id == Order.producer_id)
+def _months(filters: Filters, figures: Figures) -> None:
+    month = month_of(Order.created_at)
+    rows = {m: (n, int(v or 0)) for m, n, v in db.session.execute(
+        select(month, func.count(), func.sum(Order.items_total_idr))
+        .where(*_orders_where(filters)).group_by(month))}
+    first, last = filters.start.isoformat()[:7], filters.end.isoformat()[:7]
+    figures.months = [(m, *rows.get(m, (0, 0))) for m in months_between(first, last)]
+    figures.orders = sum(n for n, _ in rows.values())
+    figures.sales_idr = sum(v for _, v in rows.values())
+
+
+def _places(filters: Filters, figures: Figures) -> None:
+    """Sales by the producers' kabupaten/kota and sector, what went to other kabupaten/kota,
+    and how many producers sold: orders are summed per (producer, destination) first, and
+    only those few thousand rows are joined to producers."""
+    per_producer = (
+        select(Order.producer_id, Order.destination_regency_code.label("dest"),
+               func.count().label("n"), func.sum(Order.items_total_idr).label("v"))
         .where(*_orders_where(filters))
-        .group_by(month, regency, Producer.sector)).all()
-    by_month: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        .group_by(Order.producer_id, Order.destination_regency_code)).subquery()
+    regency = producer_regency()
+    away = per_producer.c.dest != regency
+    rows = db.session.execute(
+        select(regency, Producer.sector, func.sum(per_producer.c.n), func.sum(per_producer.c.v),
+               func.sum(case((away, per_producer.c.n), else_=0)),
+               func.sum(case((away, per_producer.c.v), else_=0)),
+               func.count(Producer.id.distinct()))
+        .join(Producer, Producer.id == per_producer.c.producer_id)
+        .group_by(regency, Producer.sector)).all()
     by_regency: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     by_sector: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for m, r, s, count, total, out_count, out_total in rows:
-        for bucket, key in ((by_month, m), (by_regency, r or ""), (by_sector, str(s))):
-            bucket[key][0] += count
+    for r, s, count, total, out_count, out_total, producers in rows:
+        for bucket, key in ((by_regency, r or ""), (by_sector, str(s))):
+            bucket[key][0] += int(count or 0)
             bucket[key][1] += int(total or 0)
-        figures.orders += count
-        figures.sales_idr += int(total or 0)
         figures.outside_orders += int(out_count or 0)
         figures.outside_sales_idr += int(out_total or 0)
-    first, last = filters.start.isoformat()[:7], filters.end.isoformat()[:7]
-    figures.months = [(m, *by_month.get(m, (0, 0))) for m in months_between(first, last)]
+        figures.selling_producers += producers  # a producer has one regency and one sector
     names = dict(db.session.execute(select(Region.code, Region.name).where(
         Region.code.in_([code for code in by_regency if code]))).all()) if by_regency else {}
     figures.regencies = sorted(((code, names.get(code, code or "—"), n, v)
@@ -128,34 +148,30 @@ def _cube(filters: Filters, figures: Figures) -> None:
 
 
 def _buyers(filters: Filters, figures: Figures) -> None:
-    """Distinct buyers, those who came back (bought in two checkouts or more) and those
-    who bought from a producer outside their own kabupaten/kota; producers who sold."""
+    """Distinct buyers, those who came back (bought in two checkouts or more: their
+    smallest and largest checkout differ) and those who bought from a producer outside
+    their own kabupaten/kota."""
     per_buyer = (
         select(Order.buyer_id,
-               func.count(Order.group_id.distinct()).label("checkouts"),
+               case((func.max(Order.group_id) > func.min(Order.group_id), 1),
+                    else_=0).label("repeat"),
                func.max(case((outside(), 1), else_=0)).label("outside"))
         .join(Producer, Producer.id == Order.producer_id)
         .where(*_orders_where(filters))
         .group_by(Order.buyer_id)).subquery()
     row = db.session.execute(select(
-        func.count(), func.sum(case((per_buyer.c.checkouts >= 2, 1), else_=0)),
-        func.sum(per_buyer.c.outside))).one()
+        func.count(), func.sum(per_buyer.c.repeat), func.sum(per_buyer.c.outside))).one()
     figures.buyers, figures.repeat_buyers, figures.outside_buyers = (
         row[0] or 0, int(row[1] or 0), int(row[2] or 0))
-    figures.selling_producers = db.session.scalar(
-        select(func.count(Order.producer_id.distinct()))
-        .join(Producer, Producer.id == Order.producer_id)
-        .where(*_orders_where(filters))) or 0
 
 
 def levels(filters: Filters) -> list[tuple[ProcessingLevel, int, int]]:
     """Units and value sold per processing level (the lines' own copy of it)."""
-    rows = dict((level, (int(units or 0), int(value or 0))) for level, units, value in
-                db.session.execute(
-                    select(OrderLine.processing_level, func.sum(OrderLine.quantity),
-                           func.sum(OrderLine.line_total_idr))
-                    .join(Order, Order.id == OrderLine.order_id)
-                    .join(Producer, Producer.id == Order.producer_id)
-                    .where(*_orders_where(filters))
-                    .group_by(OrderLine.processing_level)))
+    rows = {level: (int(units or 0), int(value or 0)) for level, units, value in
+            db.session.execute(
+                select(OrderLine.processing_level, func.sum(OrderLine.quantity),
+                       func.sum(OrderLine.line_total_idr))
+                .join(Order, Order.id == OrderLine.order_id)
+                .where(*_orders_where(filters))
+                .group_by(OrderLine.processing_level))}
     return [(level, *rows.get(level, (0, 0))) for level in ProcessingLevel]
