@@ -1,9 +1,9 @@
 """The impact dashboard's benchmark: server time and SQL statements of ``GET /dinas/dampak``.
 
 ``measure_dashboard(app)`` signs a staff account in (created when missing), requests the
-dashboard for the default range (the last twelve months) and for a filtered view, and
-returns ``{"p50_ms", "p95_ms", "queries"}`` of the default view plus the filtered view's
-figures under ``"filtered"``. ``ensure_orders(app)`` tops the database up to the benchmark's
+dashboard (by default its default view: the last twelve months, every producer) and returns
+``{"p50_ms", "p95_ms", "queries"}``, the shape ``bench/results.json`` keeps under
+``"dashboard"``. ``ensure_orders(app)`` tops the database up to the benchmark's
 order lines (``seed-bench`` does the same after its products).
 
 Run alone: ``python -m bench.dashboard sqlite:////tmp/impact-bench.sqlite3``.
@@ -39,10 +39,19 @@ def ensure_orders(app: Any, lines: int = ORDER_LINES) -> int:
         start = time.perf_counter()
         added = seed_orders(lines)
         print(f"  seeded in {time.perf_counter() - start:.0f} s", flush=True)
-        if db.engine.dialect.name == "postgresql":
-            db.session.execute(text("ANALYZE"))
-            db.session.commit()
+        vacuum()
         return added
+
+
+def vacuum() -> None:
+    """PostgreSQL: what autovacuum does soon after a bulk load in production: planner
+    statistics, and the visibility map that lets the dashboard's queries read the covering
+    indexes alone (index-only scans)."""
+    if db.engine.dialect.name != "postgresql":
+        return
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        for table in ("orders", "order_lines", "producers"):
+            connection.execute(text(f"VACUUM ANALYZE {table}"))
 
 
 def _staff_id(app: Any) -> str:
@@ -58,23 +67,24 @@ def _staff_id(app: Any) -> str:
         return user.get_id()
 
 
-def measure_dashboard(app: Any, runs: int = RUNS) -> dict[str, Any]:
-    """p50/p95 server time (ms) and SQL statements of the staff dashboard."""
+def measure_dashboard(app: Any, runs: int = RUNS, query: str = "") -> dict[str, Any]:
+    """p50/p95 server time (ms) and SQL statements of ``GET /dinas/dampak?<query>`` for a
+    signed-in staff member: ``{"p50_ms", "p95_ms", "queries"}``. The default query is the
+    default view (the last twelve months, every producer)."""
     client = app.test_client()
     user_id = _staff_id(app)
     with client.session_transaction() as session:
         session["_user_id"] = user_id
         session["_fresh"] = True
         session["seen"] = int(time.time())
+    path = f"/dinas/dampak?{query}" if query else "/dinas/dampak"
 
-    def get(path: str) -> None:
+    def get() -> None:
         response = client.get(path)
         if response.status_code != 200:
             raise RuntimeError(f"{path}: HTTP {response.status_code}")
 
-    default = measure.time_it(lambda: get("/dinas/dampak"), runs)
-    filtered = measure.time_it(lambda: get("/dinas/dampak?wilayah=64.72&sektor=tekstil"), runs)
-    return {**default.as_dict(), "filtered": filtered.as_dict()}
+    return measure.time_it(get, runs).as_dict()
 
 
 def main() -> None:
@@ -83,7 +93,8 @@ def main() -> None:
     url = sys.argv[1] if len(sys.argv) > 1 else "sqlite:////tmp/impact-bench.sqlite3"
     app = bench_app(url)
     ensure_orders(app)
-    print(measure_dashboard(app))
+    print("default view:", measure_dashboard(app))
+    print("Samarinda, textiles:", measure_dashboard(app, query="wilayah=64.72&sektor=tekstil"))
 
 
 if __name__ == "__main__":
