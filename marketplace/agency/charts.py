@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-#: The SVG's own coordinate space; it scales to the page width.
-WIDTH = 640
-BAR_ROW = 44
-COLUMN_HEIGHT = 220
-PLOT_TOP = 24
+#: The SVG's own coordinate space: it scales to the page width, up to this many CSS pixels
+#: (impact.css), so its 17-unit text is 17 px on a desktop and about 12 px on a phone.
+WIDTH = 480
+BAR_ROW = 52
+COLUMN_HEIGHT = 200
+PLOT_TOP = 30
 
 
 @dataclass(frozen=True)
@@ -49,8 +50,8 @@ def bar_chart(key: str, title: str, rows: list[tuple[str, int, str]],
     for index, (label, value, text) in enumerate(rows):
         y = index * BAR_ROW
         width = 0.0 if top <= 0 else round((WIDTH - 4) * value / top, 1)
-        chart.bars.append(Bar(label, text, 0, y + 20, max(width, 1.0 if value else 0.0), 16,
-                              label_y=y + 15, value_x=WIDTH,
+        chart.bars.append(Bar(label, text, 0, y + 24, max(width, 1.0 if value else 0.0), 18,
+                              label_y=y + 18, value_x=WIDTH,
                               css=(classes[index] if classes else "")))
     return chart
 
@@ -60,7 +61,7 @@ def column_chart(key: str, title: str, rows: list[tuple[str, int, str]],
     """Vertical columns over time, one per row of (label, value, value as text); only every
     ``tick_every``-th label is written under the axis."""
     top = max((value for _, value, _ in rows), default=0)
-    height = COLUMN_HEIGHT + PLOT_TOP + 24
+    height = COLUMN_HEIGHT + PLOT_TOP + 28
     chart = Chart(key, title, WIDTH, height, baseline_y=PLOT_TOP + COLUMN_HEIGHT,
                   max_text=max_text, empty=top <= 0)
     slot = WIDTH / max(1, len(rows))
@@ -70,5 +71,5 @@ def column_chart(key: str, title: str, rows: list[tuple[str, int, str]],
         chart.bars.append(Bar(label, text, x, PLOT_TOP + COLUMN_HEIGHT - bar_height,
                               round(slot * 0.7, 1), bar_height))
         if index % tick_every == 0:
-            chart.ticks.append((round(index * slot + slot / 2, 1), label))
+            chart.ticks.append((x, label))  # written from the column's left edge
     return chart

@@ -111,7 +111,7 @@ def dashboard_tables(f: Figures) -> dict[str, Table]:
 
 
 def dashboard_charts(f: Figures) -> dict[str, charts.Chart]:
-    every = max(1, len(f.months) // 12)
+    every = max(1, -(-len(f.months) // 6))  # at most six month labels under the axis
     return {
         "per-bulan": charts.column_chart(
             "per-bulan", str(_l("Monthly sales")),
@@ -153,7 +153,7 @@ def producer_tables(p: ProducerFigures, *, staff: bool) -> dict[str, Table]:
 
 
 def producer_month_chart(p: ProducerFigures) -> charts.Chart:
-    every = max(1, len(p.months) // 12)
+    every = max(1, -(-len(p.months) // 6))
     return charts.column_chart(
         "penjualan-per-bulan", str(_l("Monthly sales")),
         [(month_label(m, short=True), v, rupiah(v)) for m, _, v in p.months], tick_every=every,
