@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -94,8 +95,17 @@ def test_staff_record_a_baseline_and_a_later_visit(app, client, setup) -> None:
     response = client.get(url)
     assert response.status_code == 200 and response.mimetype == "image/webp"
     assert "no-store" in response.headers["Cache-Control"]
+    delete = f"/dinas/monitoring/foto/{photo.id}/hapus"
     login(client, setup["owner"])
     assert client.get(url).status_code == 403
+    assert post_form(client, delete, {}, page="/").status_code == 403
+    login(client, setup["staff"])
+    assert post_form(client, delete, {}, page="/").status_code == 302
+    assert client.get(url).status_code == 404
+    with app.app_context():
+        assert _db.session.scalar(select(func.count()).select_from(MonitoringPhoto)) == 0
+        media = Path(app.config["MEDIA_ROOT"])
+        assert not list(media.glob(f"{photo.key_prefix}-*.webp"))
 
 
 def test_bad_visit_input_is_refused_and_saves_nothing(app, client, setup) -> None:

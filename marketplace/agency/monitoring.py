@@ -87,7 +87,8 @@ def _clean(grant: Grant, data: VisitData, visit: MonitoringVisit | None) -> dict
     return {"visit_date": data.visit_date, "equipment_use": use,
             "turnover_idr": parse_rupiah(data.turnover, "turnover", MAX_TURNOVER), **counts,
             "production_unit": clean_text(data.production_unit, 30),
-            "notes": clean_text(data.notes, 4000), "is_baseline": bool(data.is_baseline)}
+            "notes": (data.notes or "").replace("\r\n", "\n").strip()[:4000],
+            "is_baseline": bool(data.is_baseline)}
 
 
 def _count(value: int | None, field_name: str) -> int:
