@@ -193,3 +193,13 @@ def test_a_producer_sees_only_its_own_numbers(client, setup) -> None:
 def test_others_cannot_open_a_producers_own_numbers(client, setup, who) -> None:
     login(client, setup[who])
     assert client.get(f"/produsen/{setup['mine']}/angka").status_code == 404
+
+
+def test_staff_find_visits_and_impact_from_the_producer_page(client, setup) -> None:
+    login(client, setup["staff"])
+    page = client.get(f"/produsen/{setup['mine']}").get_data(as_text=True)
+    assert f"/dinas/hibah/{setup['grant']}/monitoring" in page
+    assert f"/dinas/dampak/produsen/{setup['mine']}" in page
+    login(client, setup["owner"])
+    page = client.get(f"/produsen/{setup['mine']}").get_data(as_text=True)
+    assert "/dinas/hibah/" not in page and "/dinas/dampak/" not in page
