@@ -1,4 +1,4 @@
-"""Figures turned into what pages show and files carry: tables (report.tables) and charts.
+"""Figures turned into what pages show and files carry: tables (agency.tables) and charts.
 
 The same table definition feeds the page and its CSV/XLSX download.
 """
