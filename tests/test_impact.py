@@ -242,3 +242,23 @@ def test_cells_that_look_like_formulas_are_defused(app, db, ctx) -> None:
     table = Table("x", "X", [Column("Nama")], [["=HYPERLINK(\"http://x\")"], ["Biasa"]])
     text = to_csv(table).decode("utf-8-sig")
     assert "'=HYPERLINK" in text and "\nBiasa" in text.replace("\r", "")
+
+
+def test_months_are_wita_months_on_every_database(app, db, ctx) -> None:
+    """01:00 WITA on 1 February is still 31 January in UTC: it counts in February."""
+    from sqlalchemy import select
+
+    from marketplace.agency.sql import month_of
+
+    producer = make_producer()
+    variant = make_product(producer, variants=(("", 10_000, 5),)).variants[0]
+    buyer = make_user()
+    late = dt.datetime(2025, 1, 31, 17, 0, tzinfo=dt.UTC)
+    early = dt.datetime(2025, 1, 31, 15, 59, tzinfo=dt.UTC)
+    for when in (late, early):
+        make_order(buyer, [(variant, 1)], created_at=when, **PAID)
+    months = list(_db.session.scalars(select(month_of(Order.created_at)).order_by(
+        Order.created_at)))
+    assert months == ["2025-01", "2025-02"]
+    figures = dashboard.compute(filters.Filters(dt.date(2025, 2, 1), dt.date(2025, 2, 28)))
+    assert figures.orders == 1 and figures.months == [("2025-02", 1, 10_000)]
