@@ -43,6 +43,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from marketplace.accounts.views import bp as accounts_bp
     from marketplace.addresses.views import bp as addresses_bp
+    from marketplace.agency.views import bp as agency_bp
     from marketplace.cart.views import bp as cart_bp
     from marketplace.catalogue.manage_views import bp as catalogue_manage_bp
     from marketplace.catalogue.views import bp as catalogue_bp
@@ -58,7 +59,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     for blueprint in (core_bp, accounts_bp, producers_bp, programs_bp, verification_bp,
                       catalogue_bp, catalogue_manage_bp, media_bp, shipping_bp, addresses_bp,
-                      cart_bp, checkout_bp, orders_bp):
+                      cart_bp, checkout_bp, orders_bp, agency_bp):
         app.register_blueprint(blueprint)
     order_notify.init_app(app)
 

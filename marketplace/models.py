@@ -2,6 +2,7 @@
 
 from marketplace.accounts.models import Role, User
 from marketplace.addresses.models import Address
+from marketplace.agency.models import MonitoringPhoto, MonitoringVisit
 from marketplace.cart.models import Cart, CartItem
 from marketplace.catalogue.models import Category, Product, ProductPhoto, Variant
 from marketplace.notifications.models import Notice
@@ -30,9 +31,9 @@ from marketplace.verification.models import DocumentView, ProducerDocument
 
 __all__ = [
     "Address", "AidProgram", "Cart", "CartItem", "Category", "CheckoutGroup", "ClaimCode",
-    "DocumentView", "Grant", "GrantItem", "Invitation", "Notice", "Order", "OrderEvent",
-    "OrderLine", "Producer", "ProducerDocument", "ProducerEvent", "ProducerMember", "Product",
-    "ProductPhoto", "RecipientImport", "Region", "Role", "ShippingMethod", "ShippingRate", "User",
-    "Variant", "ConnectAccount", "LedgerEntry", "Payment", "Payout", "PlatformSetting", "Refund",
-    "TransferReceipt", "WebhookEvent",
+    "DocumentView", "Grant", "GrantItem", "Invitation", "MonitoringPhoto", "MonitoringVisit",
+    "Notice", "Order", "OrderEvent", "OrderLine", "Producer", "ProducerDocument",
+    "ProducerEvent", "ProducerMember", "Product", "ProductPhoto", "RecipientImport", "Region",
+    "Role", "ShippingMethod", "ShippingRate", "User", "Variant", "ConnectAccount", "LedgerEntry",
+    "Payment", "Payout", "PlatformSetting", "Refund", "TransferReceipt", "WebhookEvent",
 ]

@@ -45,7 +45,10 @@ QUALIFIERS = ["Motif Belang Hatta", "Motif Pucuk Rebung", "Khas Kaltim", "Premiu
 SIZES = ["S", "M", "L", "XL", "250 g", "500 g", "Merah", "Biru", "Hijau", "Kuning"]
 
 
-def seed(products: int, producers: int = 1000, seed_value: int = 20261129) -> dict[str, int]:
+def seed(products: int, producers: int = 1000, seed_value: int = 20261129,
+         order_lines: int = 200_000) -> dict[str, int]:
+    """Top up to ``producers`` and ``products``, then to ``order_lines`` order lines over
+    the last two years (0 skips the orders)."""
     if current_app.config["PRODUCTION"]:
         raise ServiceError("Refusing to seed benchmark data: APP_ENV is production.")
     rng = random.Random(seed_value)  # noqa: S311 - reproducible data, not secrets
@@ -60,7 +63,10 @@ def seed(products: int, producers: int = 1000, seed_value: int = 20261129) -> di
         _insert_batch(rng, batch)
         added += len(batch)
     db.session.commit()
-    return {"producers": len(producer_ids), "products_added": added}
+    from marketplace.demo.bench_orders import seed_orders
+
+    lines = seed_orders(order_lines) if order_lines > 0 else 0
+    return {"producers": len(producer_ids), "products_added": added, "order_lines_added": lines}
 
 
 def _leaf_categories() -> list[tuple[int, str]]:

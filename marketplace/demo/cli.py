@@ -25,13 +25,17 @@ def load() -> None:
 @click.command("seed-bench")
 @click.option("--products", default=100_000, show_default=True, help="Products in all.")
 @click.option("--producers", default=1000, show_default=True, help="Producers in all.")
-def seed_bench(products: int, producers: int) -> None:
+@click.option("--order-lines", default=200_000, show_default=True,
+              help="Order lines in all, over the last two years.")
+@click.option("--no-orders", is_flag=True, help="Seed no orders.")
+def seed_bench(products: int, producers: int, order_lines: int, no_orders: bool) -> None:
     """Fill the database with benchmark data (refused when APP_ENV=production)."""
     from marketplace.demo.bench import seed
 
     try:
-        added = seed(products, producers)
+        added = seed(products, producers, order_lines=0 if no_orders else order_lines)
     except ServiceError as error:
         raise click.ClickException(str(error.message)) from error
     click.echo(f"Benchmark data ready: {added['producers']} producers, "
-               f"{added['products_added']} products added.")
+               f"{added['products_added']} products and {added['order_lines_added']} order "
+               "lines added.")

@@ -13,6 +13,7 @@ from marketplace.accounts.services import find_by_email
 from marketplace.db import utcnow
 from marketplace.demo import documents
 from marketplace.demo.catalogue import load_demo_catalogue
+from marketplace.demo.orders import load_orders
 from marketplace.demo.producers import HANDOVER, PRODUCERS, PROGRAMS, DemoProducer
 from marketplace.demo.shipping import load_shipping
 from marketplace.exceptions import ServiceError
@@ -46,7 +47,8 @@ def load_demo(provinces: tuple[str, ...] | None = None) -> dict[str, int]:
     """Load regions, accounts, programmes and producers that are missing."""
     if current_app.config["PRODUCTION"]:
         raise ServiceError("Refusing to load demo data: APP_ENV is production.")
-    added = {"regions": load_regions(provinces), "accounts": 0, "producers": 0, "products": 0}
+    added = {"regions": load_regions(provinces), "accounts": 0, "producers": 0, "products": 0,
+             "orders": 0}
     for account in DEMO_ACCOUNTS:
         if _ensure_user(account.email, account.name, account.role):
             added["accounts"] += 1
@@ -56,6 +58,7 @@ def load_demo(provinces: tuple[str, ...] | None = None) -> dict[str, int]:
         with current_app.test_request_context(base_url=current_app.config["PUBLIC_BASE_URL"]):
             added["products"] = load_demo_catalogue()
         added["shipping_methods"] = load_shipping()
+        added["orders"] = load_orders()
     return added
 
 
