@@ -251,7 +251,7 @@ def test_completed_order_credits_the_producer_minus_the_fee(app, client, group) 
     assert "Rp214.500" in page
     logout(client)
     login(client, group.owners[1])
-    assert client.get(f"/produsen/{producer_id}/saldo").status_code == 403
+    assert client.get(f"/produsen/{producer_id}/saldo").status_code == 404
 
 
 def test_staff_record_a_payout_never_above_the_balance(app, client, group) -> None:
@@ -288,7 +288,7 @@ def test_producer_sees_its_transfers_to_confirm(app, client, group) -> None:
     assert group.number in page.get_data(as_text=True)
     logout(client)
     login(client, group.other_owner)
-    assert client.get(f"/produsen/{producer_id}/pembayaran").status_code == 403
+    assert client.get(f"/produsen/{producer_id}/pembayaran").status_code == 404
 
 
 def test_codes_of_expired_transfers_are_used_again(app, db, group, monkeypatch) -> None:

@@ -4,7 +4,7 @@ producer's own numbers for its members. Every table also downloads as CSV and XL
 from __future__ import annotations
 
 from flask import abort, render_template, request
-from flask_login import current_user, login_required
+from flask_login import login_required
 from sqlalchemy import select
 
 from marketplace.accounts.access import role_required
@@ -21,8 +21,9 @@ from marketplace.agency.blueprint import bp
 from marketplace.agency.monitoring import USE_LABELS
 from marketplace.agency.tables import Table, download
 from marketplace.extensions import db
+from marketplace.producers.access import member_producer_or_404
 from marketplace.producers.models import Producer, ProducerType, Sector
-from marketplace.producers.services import SECTOR_LABELS, TYPE_LABELS, get_producer, membership
+from marketplace.producers.services import SECTOR_LABELS, TYPE_LABELS, get_producer
 from marketplace.programs.models import AidProgram
 from marketplace.programs.services import kaltim_regencies
 
@@ -142,9 +143,7 @@ def producer_download(producer_id: int, key: str, fmt: str):
 def _own(producer_id: int) -> tuple[Producer, producer_report.ProducerFigures]:
     """The producer, for its members only: 404 for everyone else, staff included (staff
     have the impact page)."""
-    found = get_producer(producer_id)
-    if found is None or membership(current_user._get_current_object(), found) is None:
-        abort(404)
+    found = member_producer_or_404(producer_id)
     start, end = filters.default_range(filters.today_wita())
     return found, producer_report.figures(found, start, end, staff=False)
 

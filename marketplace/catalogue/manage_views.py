@@ -32,8 +32,8 @@ from marketplace.exceptions import ServiceError
 from marketplace.extensions import db
 from marketplace.forms import show_error
 from marketplace.media.photos import photo_url, srcset
+from marketplace.producers.access import member_producer_or_404
 from marketplace.producers.models import Producer
-from marketplace.producers.services import get_producer, membership
 
 bp = Blueprint("catalogue_manage", __name__)
 staff_views.register(bp)
@@ -56,14 +56,6 @@ def _user() -> User:
     return current_user._get_current_object()  # type: ignore[no-any-return]
 
 
-def _producer(producer_id: int) -> Producer:
-    """The producer, for its members only; 404 for everyone else (staff included)."""
-    producer = get_producer(producer_id)
-    if producer is None or membership(_user(), producer) is None:
-        abort(404)
-    return producer
-
-
 def _product(producer: Producer, product_id: int) -> Product:
     product = services.get_product(producer, product_id)
     if product is None:
@@ -76,7 +68,7 @@ def _product(producer: Producer, product_id: int) -> Product:
 @bp.get("/produsen/<int:producer_id>/produk")
 @login_required
 def products(producer_id: int):
-    producer = _producer(producer_id)
+    producer = member_producer_or_404(producer_id)
     items = services.products_of(producer)
     return render_template("catalogue/manage/products.html", producer=producer, products=items,
                            problems={p.id: services.publish_problem(p) for p in items})
@@ -85,7 +77,7 @@ def products(producer_id: int):
 @bp.route("/produsen/<int:producer_id>/produk/baru", methods=["GET", "POST"])
 @login_required
 def new_product(producer_id: int):
-    producer = _producer(producer_id)
+    producer = member_producer_or_404(producer_id)
     form = ProductForm()
     form.fill_categories()
     refused = False
@@ -107,7 +99,7 @@ def new_product(producer_id: int):
 @bp.route("/produsen/<int:producer_id>/produk/<int:product_id>/ubah", methods=["GET", "POST"])
 @login_required
 def edit_product(producer_id: int, product_id: int):
-    producer = _producer(producer_id)
+    producer = member_producer_or_404(producer_id)
     product = _product(producer, product_id)
     form = ProductForm(data=None if request.method == "POST" else _form_data(product))
     form.fill_categories()
@@ -176,7 +168,7 @@ _STATUS_ACTIONS = {
 @login_required
 def change_status(producer_id: int, product_id: int, action: str):
     """Publish, back to draft, or archive (buttons on the product list)."""
-    producer = _producer(producer_id)
+    producer = member_producer_or_404(producer_id)
     product = _product(producer, product_id)
     change, message = _STATUS_ACTIONS[action]
     try:
@@ -193,7 +185,7 @@ def change_status(producer_id: int, product_id: int, action: str):
 @bp.route("/produsen/<int:producer_id>/produk/<int:product_id>/foto", methods=["GET", "POST"])
 @login_required
 def photos(producer_id: int, product_id: int):
-    producer = _producer(producer_id)
+    producer = member_producer_or_404(producer_id)
     product = _product(producer, product_id)
     form = PhotoForm()
     if form.validate_on_submit():
@@ -226,7 +218,7 @@ def _photo(product: Product, photo_id: int) -> ProductPhoto:
 @login_required
 def photo_action(producer_id: int, product_id: int, photo_id: int, action: str):
     """Move a photo up or down, delete it, or change its alt text."""
-    producer = _producer(producer_id)
+    producer = member_producer_or_404(producer_id)
     product = _product(producer, product_id)
     photo = _photo(product, photo_id)
     try:  # the CSRF token is checked for every POST; the service checks the rest

@@ -19,19 +19,12 @@ from marketplace.orders.blueprint import bp
 from marketplace.orders.forms import ActionForm, CancelForm, ShipForm
 from marketplace.orders.models import Order
 from marketplace.orders.timeline import producer_actions, timeline
+from marketplace.producers.access import member_producer_or_404
 from marketplace.producers.models import Producer
-from marketplace.producers.services import get_producer, membership
 
 
 def _user() -> User:
     return current_user._get_current_object()  # type: ignore[no-any-return]
-
-
-def _producer(producer_id: int) -> Producer:
-    producer = get_producer(producer_id)
-    if producer is None or membership(_user(), producer) is None:
-        abort(404)
-    return producer
 
 
 def _order(producer: Producer, number: str) -> Order:
@@ -49,7 +42,7 @@ def _int_arg(name: str) -> int:
 @bp.get("/produsen/<int:producer_id>/pesanan")
 @login_required
 def producer_inbox(producer_id: int):
-    producer = _producer(producer_id)
+    producer = member_producer_or_404(producer_id)
     status = queries.parse_status(request.args.get("status"))
     return render_template(
         "orders/producer_inbox.html", producer=producer, status=status,
@@ -60,7 +53,7 @@ def producer_inbox(producer_id: int):
 @bp.get("/produsen/<int:producer_id>/pesanan/<number>")
 @login_required
 def producer_order(producer_id: int, number: str):
-    producer = _producer(producer_id)
+    producer = member_producer_or_404(producer_id)
     return _render(producer, _order(producer, number))
 
 
@@ -76,7 +69,7 @@ def _render(producer: Producer, order: Order, *, ship_form: ShipForm | None = No
 @bp.post("/produsen/<int:producer_id>/pesanan/<number>/<action>")
 @login_required
 def producer_act(producer_id: int, number: str, action: str):
-    producer = _producer(producer_id)
+    producer = member_producer_or_404(producer_id)
     order = _order(producer, number)
     forms = {"proses": ActionForm(prefix="act"), "siap-diambil": ActionForm(prefix="act"),
              "kirim": ShipForm(prefix="ship"), "batal": CancelForm(prefix="cancel")}
@@ -123,7 +116,7 @@ def _apply(action: str, order: Order, form: object) -> None:
 @bp.get("/produsen/<int:producer_id>/pesanan/<number>/slip")
 @login_required
 def packing_slip(producer_id: int, number: str):
-    producer = _producer(producer_id)
+    producer = member_producer_or_404(producer_id)
     order = _order(producer, number)
     return render_template("orders/packing_slip.html", producer=producer, order=order,
                            total_grams=sum(line.weight_grams * line.quantity

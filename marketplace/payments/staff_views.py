@@ -21,7 +21,7 @@ from marketplace.payments.forms import ActionForm, FeeForm, PayoutForm, RefundCo
 from marketplace.payments.models import ConnectAccount, Payment, Refund
 from marketplace.payments.stripe_gateway import GatewayError
 from marketplace.payments.views import _user, bp
-from marketplace.producers import services as producer_services
+from marketplace.producers.access import member_producer_or_404
 from marketplace.producers.models import Producer
 
 PROOF_MAX_BYTES = bank.RECEIPT_MAX_BYTES
@@ -153,20 +153,10 @@ def set_fee() -> ResponseReturnValue:
 
 # --- the producer's own balance ----------------------------------------------------------------
 
-def _own_producer(producer_id: int) -> Producer:
-    producer = producer_services.get_producer(producer_id)
-    if producer is None:
-        abort(404)
-    if producer_services.membership(_user(), producer) is None and \
-            not _user().has_role(Role.STAFF):
-        abort(403)
-    return producer
-
-
 @bp.get("/produsen/<int:producer_id>/saldo")
 @login_required
 def producer_balance(producer_id: int) -> ResponseReturnValue:
-    producer = _own_producer(producer_id)
+    producer = member_producer_or_404(producer_id, staff_too=True)
     if request.args.get("stripe") == "kembali" and ledger.connect_enabled():
         try:
             ledger.refresh_account(producer)
@@ -183,11 +173,7 @@ def producer_balance(producer_id: int) -> ResponseReturnValue:
 @login_required
 def producer_transfers(producer_id: int) -> ResponseReturnValue:
     """Transfers for this producer's orders waiting for confirmation (members only)."""
-    producer = producer_services.get_producer(producer_id)
-    if producer is None:
-        abort(404)
-    if producer_services.membership(_user(), producer) is None:
-        abort(403)
+    producer = member_producer_or_404(producer_id)
     return render_template("payments/producer_transfers.html", producer=producer,
                            submitted=bank.submitted_payments(producer.id))
 
@@ -195,9 +181,7 @@ def producer_transfers(producer_id: int) -> ResponseReturnValue:
 @bp.post("/produsen/<int:producer_id>/stripe-connect")
 @login_required
 def connect_onboarding(producer_id: int) -> BaseResponse:
-    producer = _own_producer(producer_id)
-    if producer_services.membership(_user(), producer) is None:
-        abort(403)
+    producer = member_producer_or_404(producer_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     back = external_url("payments.producer_balance", producer_id=producer.id)

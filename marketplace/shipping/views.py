@@ -15,8 +15,8 @@ from marketplace.accounts.models import User
 from marketplace.exceptions import ServiceError
 from marketplace.extensions import db
 from marketplace.forms import show_error
+from marketplace.producers.access import member_producer_or_404
 from marketplace.producers.models import Producer
-from marketplace.producers.services import get_producer, membership
 from marketplace.shipping import services
 from marketplace.shipping.forms import MethodForm, RateForm
 from marketplace.shipping.models import ShippingKind, ShippingMethod
@@ -31,14 +31,6 @@ def _labels() -> dict[str, object]:
 
 def _user() -> User:
     return current_user._get_current_object()  # type: ignore[no-any-return]
-
-
-def _producer(producer_id: int) -> Producer:
-    """The producer, for its members only; 404 for everyone else (staff included)."""
-    producer = get_producer(producer_id)
-    if producer is None or membership(_user(), producer) is None:
-        abort(404)
-    return producer
 
 
 def _method(producer: Producer, method_id: int) -> ShippingMethod:
@@ -56,7 +48,7 @@ def _method_data(form: MethodForm, kind: str = "") -> services.MethodData:
 @bp.get("/produsen/<int:producer_id>/pengiriman")
 @login_required
 def methods(producer_id: int):
-    producer = _producer(producer_id)
+    producer = member_producer_or_404(producer_id)
     items = services.methods_of(producer)
     return render_template("shipping/methods.html", producer=producer, methods=items,
                            zones=services.zone_names(
@@ -66,7 +58,7 @@ def methods(producer_id: int):
 @bp.route("/produsen/<int:producer_id>/pengiriman/baru", methods=["GET", "POST"])
 @login_required
 def new_method(producer_id: int):
-    producer = _producer(producer_id)
+    producer = member_producer_or_404(producer_id)
     form = MethodForm()
     if request.method == "GET":
         form.kind.data = request.args.get("jenis", ShippingKind.PICKUP.value)
@@ -89,7 +81,7 @@ def new_method(producer_id: int):
 @bp.route("/produsen/<int:producer_id>/pengiriman/<int:method_id>", methods=["GET", "POST"])
 @login_required
 def method(producer_id: int, method_id: int):
-    producer = _producer(producer_id)
+    producer = member_producer_or_404(producer_id)
     method = _method(producer, method_id)
     form = MethodForm(obj=None if request.method == "POST" else method)
     if request.method == "GET":
@@ -126,7 +118,7 @@ def _method_page(producer: Producer, method: ShippingMethod, form: MethodForm,
 @login_required
 def add_rate(producer_id: int, method_id: int):
     """Add a price for one zone (or replace the zone's price)."""
-    producer = _producer(producer_id)
+    producer = member_producer_or_404(producer_id)
     method = _method(producer, method_id)
     rate_form = _rate_form(method)
     if rate_form.validate_on_submit():
@@ -148,7 +140,7 @@ def add_rate(producer_id: int, method_id: int):
 @bp.post("/produsen/<int:producer_id>/pengiriman/<int:method_id>/tarif/<int:rate_id>/hapus")
 @login_required
 def remove_rate(producer_id: int, method_id: int, rate_id: int):
-    producer = _producer(producer_id)
+    producer = member_producer_or_404(producer_id)
     method = _method(producer, method_id)
     if not any(rate.id == rate_id for rate in method.rates):
         abort(404)
@@ -162,7 +154,7 @@ def remove_rate(producer_id: int, method_id: int, rate_id: int):
          "<any(aktifkan, nonaktifkan):action>")
 @login_required
 def toggle(producer_id: int, method_id: int, action: str):
-    producer = _producer(producer_id)
+    producer = member_producer_or_404(producer_id)
     method = _method(producer, method_id)
     services.set_active(_user(), method, action == "aktifkan")
     flash(_("Buyers can choose %(name)s again.", name=method.name) if method.active else
