@@ -27,9 +27,10 @@ from __future__ import annotations
 
 import functools
 import logging
+import time
 import uuid
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Flask, current_app, g, has_app_context, make_response, request, session
 from flask_babel import get_locale
@@ -42,6 +43,7 @@ from marketplace.extensions import cache
 from marketplace.i18n import LANGUAGE_COOKIE
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 GENERATION_KEY = "page:generation"
 #: Tables whose rows buyers' pages show: a committed change to any of them retires every page.
@@ -179,9 +181,33 @@ def _orm_execute(state: ORMExecuteState) -> None:
         state.session.info[_STALE] = True
 
 
+#: Bumped by every commit of this process that changes what public pages show: values
+#: remembered per process (``remembered``) are read again after it changes.
+_local_changes = 0
+
+
 def _after_commit(session: Session) -> None:
-    if session.info.pop(_STALE, False) and has_app_context() and seconds():
-        invalidate()
+    global _local_changes  # noqa: PLW0603
+    if session.info.pop(_STALE, False):
+        _local_changes += 1
+        if has_app_context() and seconds():
+            invalidate()
+
+
+def remembered(name: str, build: Callable[[], T]) -> T:
+    """``build()``, kept in this process for PAGE_CACHE_SECONDS (not at all when the cache
+    is off), and built again after a commit here changes what public pages show."""
+    ttl = seconds()
+    if not ttl:
+        return build()
+    store = current_app.extensions.setdefault("page_cache_remembered", {})
+    now = time.monotonic()
+    kept = store.get(name)
+    if kept is not None and kept[0] == _local_changes and kept[1] > now:
+        return kept[2]
+    value = build()
+    store[name] = (_local_changes, now + ttl, value)
+    return value
 
 
 def _after_rollback(session: Session) -> None:

@@ -258,6 +258,13 @@ def robots():
     return response
 
 
+@bp.app_template_global("product_path")
+def product_path(product: object) -> str:
+    """What url_for("catalogue.product", product_id=..., slug=...) gives, without asking the
+    router: product grids show 8 to 24 cards a page. Slugs are [a-z0-9-] (slugify)."""
+    return f"{request.script_root}/produk/{product.id}/{product.slug}"  # type: ignore[attr-defined]
+
+
 @bp.app_template_global("absolute_url")
 def _absolute_url(endpoint: str, **values: object) -> str:
     return external_url(endpoint, **values)
