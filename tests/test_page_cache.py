@@ -287,3 +287,25 @@ def test_a_rolled_back_change_keeps_the_pages(app, client, shop):
         _db.session.get(Producer, shop["producer_id"])  # an unrelated read, then a commit
         _db.session.commit()
     assert client.get("/produk").headers["X-Cache"] == "HIT"
+
+
+def test_the_category_tree_is_kept_and_read_again_after_a_change(app, client, shop):
+    from tests.test_catalogue import make_category
+
+    assert "Kain &amp; Tenun Baru" not in client.get("/produk").get_data(as_text=True)
+    with app.app_context():
+        make_category("Kain & Tenun Baru")
+    html = client.get("/produk?sort=newest").get_data(as_text=True)  # another page: a miss
+    assert "Kain &amp; Tenun Baru" in html
+
+
+def test_product_path_is_what_url_for_gives(app, shop):
+    from flask import url_for
+
+    from marketplace.catalogue.views import product_path
+
+    with app.test_request_context("/", base_url="http://localhost/pasar/"):
+        product = _db.session.get(Product, shop["product_id"])
+        assert product_path(product) == url_for("catalogue.product", product_id=product.id,
+                                                slug=product.slug)
+        assert product_path(product).startswith("/pasar/produk/")
