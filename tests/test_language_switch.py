@@ -97,3 +97,16 @@ def test_switching_on_a_cached_page_shows_the_other_language(app: Flask, client,
         assert '<html lang="en">' in html
     finally:
         app.config["PAGE_CACHE_SECONDS"] = 0
+
+
+def test_the_chosen_language_survives_sign_up_and_sign_in(app: Flask, client, db):
+    from tests.helpers import logout, post_form
+    from tests.test_accounts import REGISTRATION
+
+    switch(client)
+    assert post_form(client, "/daftar", REGISTRATION).status_code == 302
+    with app.app_context():
+        user = _db.session.query(User).filter_by(email=REGISTRATION["email"].lower()).one()
+        assert user.locale == "en"  # saved from the choice made before signing up
+    logout(client)
+    assert '<html lang="en">' in client.get("/").get_data(as_text=True)
