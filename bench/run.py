@@ -9,7 +9,6 @@ throughput under gunicorn measured by wrk (or a threaded Python client when wrk 
 
 from __future__ import annotations
 
-import gc
 import json
 import os
 import socket
@@ -319,7 +318,6 @@ def run_backend(name: str, url: str) -> dict[str, Any]:
     app = bench_app(url)
     ensure_seeded(app)
     targets = sample_targets(app)
-    gc.freeze()  # as gunicorn.conf.py does in every worker once the app is built
     load_before = os.getloadavg()[0]
     result = {
         "products": PRODUCTS,
