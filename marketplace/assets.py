@@ -10,7 +10,7 @@ import hashlib
 from functools import lru_cache
 from pathlib import Path
 
-from flask import Flask, current_app, url_for
+from flask import Flask, current_app, has_request_context, request, url_for
 
 
 @lru_cache(maxsize=256)
@@ -19,6 +19,7 @@ def _version(path: str, mtime_ns: int) -> str:
 
 
 _versions: dict[str, str | None] = {}
+_urls: dict[tuple[str, str, str | None], str] = {}
 
 
 def asset_url(filename: str) -> str:
@@ -31,9 +32,11 @@ def asset_url(filename: str) -> str:
         except OSError:
             _versions[filename] = None
     version = _versions[filename]
-    if version is None:
-        return url_for("static", filename=filename)
-    return url_for("static", filename=filename, v=version)
+    key = (request.script_root if has_request_context() else "", filename, version)
+    if key not in _urls:  # the address too: a product grid asks for its placeholder 24 times
+        _urls[key] = (url_for("static", filename=filename) if version is None
+                      else url_for("static", filename=filename, v=version))
+    return _urls[key]
 
 
 def init_app(app: Flask) -> None:

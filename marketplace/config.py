@@ -78,6 +78,8 @@ def from_environment() -> dict[str, object]:
         "INSTANCE_DIR": str(instance),
         "REDIS_URL": redis_url,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        # Anonymous catalogue pages are cached this long (0: off); see marketplace.page_cache.
+        "PAGE_CACHE_SECONDS": _int("PAGE_CACHE_SECONDS", 60),
         "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
         "RATELIMIT_HEADERS_ENABLED": False,
         "LOGIN_MAX_FAILURES": _int("LOGIN_MAX_FAILURES", 10),

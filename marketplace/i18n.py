@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 from babel import support
-from flask import Flask, current_app, has_request_context, session
+from flask import Flask, current_app, has_request_context, request
 from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
 
 from marketplace import formatting
 from marketplace.extensions import babel
 
+#: The language a visitor chose with the switch in the footer (signed-in users: their account).
+#: A cookie of its own, not the session: switching needs no session, so pages stay cacheable
+#: and a forged switch can neither replace nor end anyone's session (core.views.set_language).
+LANGUAGE_COOKIE = "lang"
+LANGUAGE_COOKIE_MAX_AGE = 365 * 24 * 3600
+
 
 def select_locale() -> str:
-    """The signed-in user's saved language, else the one chosen in this session, else 'id'.
+    """The signed-in user's saved language, else the one this browser chose, else 'id'.
 
     The browser's Accept-Language is deliberately ignored: many phones here are set to
     English while their owners read Indonesian, and the province's default is Indonesian.
@@ -23,8 +30,16 @@ def select_locale() -> str:
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
-    chosen = session.get("lang")
+    chosen = request.cookies.get(LANGUAGE_COOKIE)
     return chosen if chosen in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def remember_language(response: Response, lang: str) -> Response:
+    """Keep this browser's language choice for a year."""
+    response.set_cookie(LANGUAGE_COOKIE, lang, max_age=LANGUAGE_COOKIE_MAX_AGE,
+                        secure=current_app.config["SESSION_COOKIE_SECURE"], httponly=True,
+                        samesite="Lax")
+    return response
 
 
 def _locale() -> str:

@@ -61,6 +61,10 @@ def test_config(base: Path, database_url: str) -> dict[str, object]:
         "PUBLIC_BASE_URL": "http://localhost",
         # Cheap scrypt for speed; production keeps werkzeug's N=32768 (tested).
         "PASSWORD_HASH_METHOD": FAST_HASH,
+        # Off, as rolled-back test data would outlive its pages; tests/test_page_cache.py
+        # turns it on.
+        "PAGE_CACHE_SECONDS": 0,
+        "CACHE_TYPE": "SimpleCache",
     }
 
 

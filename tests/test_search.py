@@ -219,6 +219,21 @@ def test_counts_stop_at_the_limit(goods, monkeypatch):
     assert search.exact_count("") == 5
 
 
+@pytest.mark.parametrize("query", ["rotan", "rot"])
+def test_counts_stop_at_the_limit_for_whole_and_partial_last_words(goods, monkeypatch, query):
+    """PostgreSQL counts the words matched exactly first, and runs the prefix match only
+    when that count is within the limit: both ways must give the same answers."""
+    monkeypatch.setattr(search, "COUNT_LIMIT", 2)
+    page = search.search(query)
+    assert page.more and page.total == 2 and len(page.items) >= 2
+    monkeypatch.setattr(search, "COUNT_LIMIT", 3)
+    page = search.search(query, sort=Sort.PRICE_ASC)
+    assert not page.more and page.total == 3
+    assert names(page) == ["Tas Anyam Rotan", "Tikar Lampit", "Kursi Rotan Teras"]
+    newest = search.search(query, sort=Sort.NEWEST, per_page=2, page=2)
+    assert names(newest) == ["Kursi Rotan Teras"] and newest.pages == 2
+
+
 def test_broad_searches_are_listed_newest_first(goods, monkeypatch):
     monkeypatch.setattr(search, "COUNT_LIMIT", 1)
     monkeypatch.setattr(search, "RANK_LIMIT", 1)

@@ -19,7 +19,14 @@ from marketplace.producers.models import Producer, ProducerEvent, ProducerStatus
 from marketplace.programs.models import Grant, GrantItem
 from tests.factories import make_producer, make_program, make_user
 from tests.helpers import login, logout, post_form
-from tests.test_catalogue import BIDUK_BIDUK, PASER, SAMARINDA, make_category, make_product
+from tests.test_catalogue import (
+    BIDUK_BIDUK,
+    PASER,
+    SAMARINDA,
+    count_statements,
+    make_category,
+    make_product,
+)
 
 
 @pytest.fixture
@@ -109,6 +116,20 @@ def test_storefront_shows_region_badge_aid_whatsapp_and_products(client, store):
     assert "Kami menganyam sejak 1998." in html
     for product_id in store["products"]:
         assert f"/produk/{product_id}/" in html
+
+
+def test_storefront_uses_at_most_five_queries(app, client, store):
+    with app.app_context():
+        grant = _db.session.scalars(select(Grant).where(Grant.producer_id == store["id"])).one()
+        grant.items.append(GrantItem(name="Mesin obras", category="Mesin jahit", quantity=1,
+                                     unit_value_idr=3_000_000))
+        _db.session.commit()
+    storefront(client, store)  # the first visit reads the region names, kept for the app
+    with count_statements(app) as statements:
+        html = storefront(client, store)
+    assert "Mesin jahit portable" in html and "Mesin obras" in html
+    assert "Tas Anyam Rotan" in html and "Dompet Anyam Manik" in html
+    assert len(statements) <= 5, statements
 
 
 @pytest.mark.parametrize("status", [ProducerStatus.SUSPENDED, ProducerStatus.SUBMITTED,

@@ -118,7 +118,6 @@ def test_every_string_in_the_source_is_in_the_indonesian_catalogue(id_catalog: C
 
 
 def _date_form_errors(app, lang: str) -> list[str]:
-    from flask import session
     from flask_wtf import FlaskForm
     from wtforms import DateField, StringField
     from wtforms.validators import DataRequired
@@ -130,8 +129,8 @@ def _date_form_errors(app, lang: str) -> list[str]:
         day = DateField()
         name = StringField(validators=[DataRequired()])
 
-    with app.test_request_context(method="POST", data={"day": "31-31-2024", "name": ""}):
-        session["lang"] = lang
+    with app.test_request_context(method="POST", data={"day": "31-31-2024", "name": ""},
+                                  headers={"Cookie": f"lang={lang}"}):  # the language switch's
         form = Probe()
         assert not form.validate()
         return [*form.day.errors, *form.name.errors]

@@ -15,6 +15,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
@@ -69,12 +70,10 @@ def _submitted(form: FlaskForm, name: str) -> bool:
 
 
 def _start_session(user: User) -> None:
-    """A fresh session at every sign-in: nothing from before the login survives."""
-    lang = session.get("lang")
+    """A fresh session at every sign-in: nothing from before the login survives (the
+    language chosen before lives in its own cookie, not the session)."""
     cart_token = session.get(cart_services.GUEST_SESSION_KEY)
     session.clear()
-    if lang:
-        session["lang"] = lang
     login_user(user)
     session["seen"] = int(time.time())
     if isinstance(cart_token, str):
@@ -98,7 +97,7 @@ def register():
     if form.validate_on_submit():
         try:
             user = services.register(form.name.data, form.email.data, form.password.data,
-                                     form.account_type.data, session.get("lang", "id"))
+                                     form.account_type.data, str(get_locale() or "id"))
         except ServiceError as error:
             show_error(form, error)
         else:

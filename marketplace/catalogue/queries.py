@@ -7,6 +7,7 @@ two in step: never write ``Producer.status == ...`` for buyers' pages anywhere e
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from flask import current_app
@@ -15,6 +16,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from sqlalchemy.sql.visitors import InternalTraversal
 
+from marketplace import page_cache
 from marketplace.catalogue.models import Category, Product, ProductStatus
 from marketplace.extensions import db
 from marketplace.producers.models import Producer, ProducerStatus
@@ -98,18 +100,40 @@ def newest_first() -> list[ColumnElement[Any]]:
 
 # --- categories and regions ----------------------------------------------------------------
 
+@dataclass(frozen=True)
+class CategoryInfo:
+    """A category as buyers' pages use it: plain values, shareable between requests."""
+
+    id: int
+    slug: str
+    name_id: str
+    name_en: str
+    parent_id: int | None
+
+    def name(self, locale: str) -> str:
+        return self.name_en if locale == "en" else self.name_id
+
+
 class CategoryNode(NamedTuple):
-    category: Category
-    children: list[Category]
+    category: CategoryInfo
+    children: list[CategoryInfo]
 
 
 def category_tree() -> list[CategoryNode]:
-    """The two-level tree in buyers' order, read in one query."""
-    rows = db.session.scalars(select(Category).order_by(Category.position, Category.id)).all()
-    nodes = {c.id: CategoryNode(c, []) for c in rows if c.parent_id is None}
-    for category in rows:
-        if category.parent_id in nodes:
-            nodes[category.parent_id].children.append(category)
+    """The two-level tree in buyers' order. Every catalogue page needs it: kept per process
+    for PAGE_CACHE_SECONDS (when the page cache is on), and read again at once after this
+    process commits a change to categories (other processes: within that time)."""
+    return page_cache.remembered("category_tree", _read_category_tree)
+
+
+def _read_category_tree() -> list[CategoryNode]:
+    rows = db.session.execute(
+        select(Category.id, Category.slug, Category.name_id, Category.name_en,
+               Category.parent_id).order_by(Category.position, Category.id)).all()
+    nodes = {r.id: CategoryNode(CategoryInfo(*r), []) for r in rows if r.parent_id is None}
+    for row in rows:
+        if row.parent_id in nodes:
+            nodes[row.parent_id].children.append(CategoryInfo(*row))
     return list(nodes.values())
 
 
@@ -132,11 +156,17 @@ def region_names(code: str | None) -> list[str]:
     """Names of a village's desa/kelurahan, kecamatan and kabupaten/kota, in that order."""
     if not code:
         return []
+    cache = current_app.extensions.setdefault("catalogue_region_names", {})
+    if code in cache:  # reference data, like regencies(): a storefront needs one query less
+        return cache[code]
     parts = code.split(".")
     codes = [".".join(parts[:n]) for n in range(len(parts), 1, -1)]
     names = dict(db.session.execute(
         select(Region.code, Region.name).where(Region.code.in_(codes))).tuples().all())
-    return [names[c] for c in codes if c in names]
+    found = [names[c] for c in codes if c in names]
+    if len(found) == len(codes) and len(cache) < 10_000:
+        cache[code] = found
+    return found
 
 
 # --- products ------------------------------------------------------------------------------
@@ -229,8 +259,8 @@ def grants_of(producer: Producer) -> list[Grant]:
     """The aid this producer received (programme and equipment), newest first."""
     return list(db.session.scalars(
         select(Grant).where(Grant.producer_id == producer.id)
-        .options(selectinload(Grant.items), joinedload(Grant.program))
-        .order_by(Grant.handover_date.desc().nulls_last(), Grant.id.desc())))
+        .options(joinedload(Grant.items), joinedload(Grant.program))
+        .order_by(Grant.handover_date.desc().nulls_last(), Grant.id.desc())).unique())
 
 
 def sitemap_products(offset: int = 0, limit: int | None = None) -> list[tuple[int, str, object]]:

@@ -22,19 +22,25 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     ColumnElement,
+    Row,
     Select,
     func,
     literal,
     literal_column,
     select,
     table,
-    text,
+    true,
 )
 from sqlalchemy import column as sql_column
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from marketplace.catalogue import queries
-from marketplace.catalogue.models import Category, ProcessingLevel, Product, ProductStatus
+from marketplace.catalogue.models import ProcessingLevel, Product, ProductStatus
+from marketplace.catalogue.search_index import (  # noqa: F401 - also imported from here
+    FULL_TEXT_OBJECTS,
+    include_in_autogenerate,
+    reindex_all,
+)
 from marketplace.catalogue.text import stems
 from marketplace.extensions import db
 from marketplace.producers.models import Producer, ProducerStatus
@@ -52,10 +58,6 @@ COUNT_LIMIT = 1000
 RANK_LIMIT = 2_000
 #: Prices above this are not a product's price but a typing accident.
 PRICE_LIMIT = 10_000_000_000
-#: The autogenerate filter leaves these out (made by hand in the migration).
-FULL_TEXT_OBJECTS = frozenset({"products_fts", "products_fts_data", "products_fts_idx",
-                               "products_fts_docsize", "products_fts_config",
-                               "search_vector", "ix_products_search_vector"})
 
 
 class Sort(enum.StrEnum):
@@ -121,19 +123,30 @@ def search(query: str, filters: Filters | None = None, sort: Sort | None = None,
     terms = query_terms(query)
     if sort is None or (sort is Sort.RELEVANCE and not terms):
         sort = Sort.RELEVANCE if terms else Sort.NEWEST
-    total, text_matches = _counts(terms, filters)
+    engine = _engine()
+    total, text_matches, ordered = engine.candidates(terms, filters, sort, COUNT_LIMIT)
     more = total > COUNT_LIMIT
     total = min(total, COUNT_LIMIT)
     pages = max(1, math.ceil(total / per_page))
     page = min(max(1, page), pages)
     if not total:
         return SearchPage([], 0, 1, 1, per_page)
-    engine = _engine()
+    if ordered is not None:
+        items = _in_order(ordered[(page - 1) * per_page:page * per_page])
+        return SearchPage(items, total, page, pages, per_page, more)
     stmt = engine.page(select(Product), terms, filters, sort,
                        broad=text_matches > engine.rank_limit, small=not more)
     stmt = stmt.options(contains_eager(Product.producer), selectinload(Product.photos))
     items = list(db.session.scalars(stmt.offset((page - 1) * per_page).limit(per_page)))
     return SearchPage(items, total, page, pages, per_page, more)
+
+
+def _in_order(ids: list[int]) -> list[Product]:
+    """These public products (producer joined, photos loaded), in this order."""
+    found = {p.id: p for p in db.session.scalars(
+        queries.public_products().where(Product.id.in_(ids))
+        .options(selectinload(Product.photos)))}
+    return [found[i] for i in ids if i in found]
 
 
 def query_terms(query: str) -> list[str]:
@@ -229,6 +242,12 @@ class _Engine:
     def counted(self, terms: list[str], filters: Filters) -> Select:
         return self.filtered(select(literal(1)), terms, filters)
 
+    def candidates(self, terms: list[str], filters: Filters, sort: Sort,
+                   limit: int) -> tuple[int, int, list[int] | None]:
+        """(public matches up to limit + 1, full-text matches, and when the engine found
+        them all at once, the ids of every match in page order; else None)."""
+        return (*_counts(terms, filters), None)
+
     def match(self, stmt: Select, terms: list[str]) -> Select:
         raise NotImplementedError
 
@@ -314,17 +333,54 @@ _VECTOR = literal_column("products.search_vector")
 class _PostgreSQLEngine(_Engine):
     """products.search_vector: to_tsvector('simple', search_text), stored and GIN-indexed
     (the stems are already computed: 'simple' only splits them). Every match costs a heap
-    read here, so relevance is computed for at most COUNT_LIMIT of them."""
+    read here, so relevance is computed for at most COUNT_LIMIT of them.
+
+    One statement finds the matches (:meth:`candidates`): up to COUNT_LIMIT + 1 of them,
+    each with its sort keys, so that when there are few, the page is a lookup by id and the
+    filters run once, not once to count and again for the page. A GIN prefix match ("rotan:*")
+    costs several times an exact one, so a search without filters first counts its words
+    matched exactly: when that alone passes COUNT_LIMIT, the prefix match is never run for
+    the count (the page then reads the sort order's index, as for any broad search)."""
 
     @staticmethod
-    def _query(terms: list[str]) -> ColumnElement:
-        return func.to_tsquery(_SIMPLE, " & ".join([*terms[:-1], terms[-1] + ":*"]))
+    def _query(terms: list[str], prefix: bool = True) -> ColumnElement:
+        last = terms[-1] + (":*" if prefix else "")
+        return func.to_tsquery(_SIMPLE, " & ".join([*terms[:-1], last]))
 
     def match(self, stmt: Select, terms: list[str]) -> Select:
         return stmt.where(_VECTOR.op("@@")(self._query(terms)))
 
     def text_matches(self, terms: list[str]) -> Select:
         return select(Product.id).where(_VECTOR.op("@@")(self._query(terms)))
+
+    def candidates(self, terms: list[str], filters: Filters, sort: Sort,
+                   limit: int) -> tuple[int, int, list[int] | None]:
+        keys = [Product.id, Product.published_at, Product.price_min_idr]
+        if terms and sort is Sort.RELEVANCE:
+            keys.append(func.ts_rank(_VECTOR, self._query(terms)).label("rank"))
+        found = self.filtered(select(*keys), terms, filters).limit(limit + 1)
+        if terms and not filters.active:
+            rows, exact = self._gated(found, terms, filters, limit)
+            if exact > limit:
+                return exact, exact, None
+        else:
+            rows = db.session.execute(found).all()
+        if len(rows) > limit:
+            return len(rows), len(rows), None
+        return len(rows), len(rows), [row.id for row in _sorted(rows, sort)]
+
+    def _gated(self, found: Select, terms: list[str], filters: Filters,
+               limit: int) -> tuple[list[Row], int]:
+        """``found``'s rows, run only when the words matched exactly are at most ``limit``,
+        and that exact count (in one statement: a LATERAL join to the count)."""
+        exact = self.filtered(select(literal(1)), [], filters).where(
+            _VECTOR.op("@@")(self._query(terms, prefix=False))).limit(limit + 1)
+        gate = select(func.count().label("n")).select_from(exact.subquery()).subquery("gate")
+        matches = found.where(gate.c.n <= limit).lateral("matches")
+        rows = db.session.execute(select(gate.c.n, *matches.c).select_from(
+            gate.outerjoin(matches, true()))).all()
+        count = rows[0].n if rows else 0
+        return [row for row in rows if row.id is not None], count
 
     def page(self, stmt: Select, terms: list[str], filters: Filters, sort: Sort,
              broad: bool, small: bool) -> Select:
@@ -344,6 +400,17 @@ class _PostgreSQLEngine(_Engine):
         return stmt.order_by(*_order(sort))
 
 
+def _sorted(rows: list[Row], sort: Sort) -> list[Row]:
+    """Rows (id, published_at, price_min_idr[, rank]) in the order _order / ts_rank give."""
+    if rows and sort is Sort.RELEVANCE and "rank" in rows[0]._fields:
+        return sorted(rows, key=lambda r: (-r.rank, -r.id))
+    if sort is Sort.PRICE_ASC:
+        return sorted(rows, key=lambda r: (r.price_min_idr, -r.id))
+    if sort is Sort.PRICE_DESC:
+        return sorted(rows, key=lambda r: (r.price_min_idr, r.id), reverse=True)
+    return sorted(rows, key=lambda r: (r.published_at, r.id), reverse=True)
+
+
 _SQLITE = _SQLiteEngine()
 _POSTGRESQL = _PostgreSQLEngine()
 
@@ -354,34 +421,3 @@ def count_matches_for_bench(args: Mapping[str, str]) -> int:
 
     params = read_params(args)
     return exact_count(params.query, params.filters)
-
-
-# --- the index -----------------------------------------------------------------------------
-
-def reindex_all(batch: int = 1000) -> int:
-    """Recompute every product's search_text (catalogue.services.search_text_for), then
-    rebuild SQLite's FTS table from it. For demo and benchmark data; commits per batch.
-    Returns how many products changed."""
-    from marketplace.catalogue.services import search_text_for
-
-    changed, last_id = 0, 0
-    while products := db.session.scalars(
-            select(Product).where(Product.id > last_id).order_by(Product.id).limit(batch)
-            .options(joinedload(Product.producer),
-                     joinedload(Product.category).joinedload(Category.parent))).all():
-        for product in products:
-            words = search_text_for(product)
-            changed += words != product.search_text
-            product.search_text = words
-        last_id = products[-1].id
-        db.session.commit()
-    if _engine() is _SQLITE:
-        db.session.execute(text("INSERT INTO products_fts (products_fts) VALUES ('rebuild')"))
-        db.session.commit()
-    return changed
-
-
-def include_in_autogenerate(name: str | None, type_: str, _parents: object) -> bool:
-    """Alembic include_name filter: the full-text objects are made by hand in a migration
-    and are not in the models, so autogenerate must not see them."""
-    return name not in FULL_TEXT_OBJECTS

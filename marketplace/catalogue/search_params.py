@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from flask_babel import lazy_gettext as _l
 
 from marketplace.catalogue import queries
-from marketplace.catalogue.models import Category, ProcessingLevel
+from marketplace.catalogue.models import ProcessingLevel
 from marketplace.catalogue.search import PRICE_LIMIT, QUERY_MAX, Filters, Sort
 
 
@@ -27,7 +27,7 @@ class Params:
     filters: Filters = field(default_factory=Filters)
     sort: Sort | None = None
     page: int = 1
-    category: Category | None = None
+    category: queries.CategoryInfo | None = None
     errors: list[object] = field(default_factory=list)
     #: The request's values as understood, for links (pagination, sorting) and the form.
     values: dict[str, str] = field(default_factory=dict)

@@ -35,6 +35,7 @@ from marketplace.extensions import db
 from marketplace.formatting import rupiah
 from marketplace.forms import show_error
 from marketplace.links import external_url
+from marketplace.page_cache import public_page
 from marketplace.producers.models import Producer, Sector
 from marketplace.producers.services import SECTOR_LABELS, AccessDenied, membership
 from marketplace.producers.validation import whatsapp_link
@@ -63,6 +64,7 @@ def _pages(total: int, page: int, per_page: int) -> tuple[int, int]:
 # --- catalogue and product pages -----------------------------------------------------------
 
 @bp.get("/produk")
+@public_page
 def products():
     tree = queries.category_tree()
     regencies = queries.regencies()
@@ -106,6 +108,7 @@ def search_redirect():
 
 @bp.get("/produk/<int:product_id>")
 @bp.get("/produk/<int:product_id>/<slug>")
+@public_page
 def product(product_id: int, slug: str | None = None):
     item = queries.product_page(product_id)
     if item is None:
@@ -128,6 +131,7 @@ def product(product_id: int, slug: str | None = None):
 # --- shops and storefronts -----------------------------------------------------------------
 
 @bp.get("/toko")
+@public_page
 def shops():
     regencies = queries.regencies()
     regency = request.args.get("kab", "").strip()
@@ -149,6 +153,7 @@ def shops():
 
 
 @bp.get("/toko/<slug>")
+@public_page
 def storefront(slug: str):
     producer = queries.storefront(slug)
     if producer is None:
@@ -251,6 +256,13 @@ def robots():
     response = Response("\n".join(lines), mimetype="text/plain")
     response.headers["Cache-Control"] = "public, max-age=86400"
     return response
+
+
+@bp.app_template_global("product_path")
+def product_path(product: object) -> str:
+    """What url_for("catalogue.product", product_id=..., slug=...) gives, without asking the
+    router: product grids show 8 to 24 cards a page. Slugs are [a-z0-9-] (slugify)."""
+    return f"{request.script_root}/produk/{product.id}/{product.slug}"  # type: ignore[attr-defined]
 
 
 @bp.app_template_global("absolute_url")

@@ -1,0 +1,311 @@
+"""The page cache (marketplace.page_cache): what it keeps, for whom, and when pages change.
+
+The suite runs with the cache off (conftest); the ``cached`` fixture turns it on here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask, flash, render_template_string, session
+
+from marketplace import page_cache
+from marketplace.accounts.models import Role, User
+from marketplace.catalogue import services as catalogue_services
+from marketplace.catalogue.models import Category, Product, ProductStatus, Variant
+from marketplace.extensions import cache
+from marketplace.extensions import db as _db
+from marketplace.page_cache import public_page
+from marketplace.producers.models import Producer, ProducerStatus
+from tests import conftest
+from tests.factories import make_user
+from tests.helpers import login
+from tests.test_catalogue import make_product, make_shop, product_url
+
+PASSWORD = "Rotan-Berau-2024!"
+
+
+@pytest.fixture
+def cached(app: Flask, db: object) -> Iterator[None]:
+    app.config["PAGE_CACHE_SECONDS"] = 60
+    with app.app_context():
+        page_cache.clear()
+    yield
+    app.config["PAGE_CACHE_SECONDS"] = 0
+    with app.app_context():
+        page_cache.clear()
+
+
+@pytest.fixture
+def shop(app: Flask, cached: None) -> dict[str, object]:
+    return make_shop(app)
+
+
+@pytest.fixture
+def buyer(app: Flask, db: object) -> str:
+    with app.app_context():
+        return make_user(Role.BUYER, name="Bu Ratna Pembeli", password=PASSWORD).email
+
+
+PUBLIC_PAGES = ["/", "/produk", "/produk?q=rotan", "/toko"]
+
+
+def public_paths(shop: dict[str, object]) -> list[str]:
+    return [*PUBLIC_PAGES, product_url(shop), f"/toko/{shop['producer_slug']}"]
+
+
+# --- what is kept ------------------------------------------------------------------------------
+
+def test_anonymous_pages_are_cached_and_marked_for_shared_caches(client, shop):
+    for path in public_paths(shop):
+        first, second = client.get(path), client.get(path)
+        assert first.status_code == second.status_code == 200, path
+        assert (first.headers["X-Cache"], second.headers["X-Cache"]) == ("MISS", "HIT"), path
+        assert first.get_data() == second.get_data()
+        for response in (first, second):
+            assert "Set-Cookie" not in response.headers
+            assert response.cache_control.public and response.cache_control.s_maxage == 60
+            assert response.cache_control.max_age == 0  # browsers revalidate
+            assert "csrf_token" not in response.get_data(as_text=True)
+            assert "Content-Security-Policy" in response.headers  # headers still added
+
+
+def test_the_cache_is_off_at_zero_seconds(app, client, db):
+    make_shop(app)
+    assert "X-Cache" not in client.get("/produk").headers
+    assert "X-Cache" not in client.get("/produk").headers
+
+
+def test_query_string_is_part_of_the_key(client, shop):
+    assert client.get("/produk?q=rotan").headers["X-Cache"] == "MISS"
+    empty = client.get("/produk?q=zzzzqqq")
+    assert empty.headers["X-Cache"] == "MISS"
+    assert "Tas Anyam Rotan" not in empty.get_data(as_text=True)
+
+
+def test_errors_and_redirects_are_not_cached(client, shop):
+    for _ in range(2):
+        assert "X-Cache" not in client.get("/produk/999999/apa-saja").headers
+        redirect = client.get(f"/produk/{shop['product_id']}/nama-lama")
+        assert redirect.status_code == 301 and "X-Cache" not in redirect.headers
+
+
+# --- never across users --------------------------------------------------------------------
+
+def test_signed_in_pages_are_never_stored_nor_served_from_the_cache(app, shop, buyer):
+    anonymous, member = app.test_client(), app.test_client()
+    assert anonymous.get("/produk").headers["X-Cache"] == "MISS"  # the anonymous page, kept
+    login(member, buyer, PASSWORD)
+    for path in public_paths(shop):
+        response = member.get(path)
+        html = response.get_data(as_text=True)
+        assert "X-Cache" not in response.headers, path
+        assert not response.cache_control.public
+        assert "/keluar" in html and "/masuk" not in html.split("<main", 1)[0]
+    for path in public_paths(shop):
+        html = anonymous.get(path).get_data(as_text=True)
+        assert "/keluar" not in html and "/masuk" in html, path
+        assert "Bu Ratna" not in html and "csrf_token" not in html
+
+
+def test_a_waiting_flash_message_bypasses_the_cache(app, client, shop):
+    client.get("/produk")
+    with client.session_transaction() as sess:
+        sess["_flashes"] = [("info", "Pesan khusus untuk Anda")]
+    response = client.get("/produk")
+    assert "X-Cache" not in response.headers
+    assert "Pesan khusus untuk Anda" in response.get_data(as_text=True)
+    assert "Pesan khusus untuk Anda" not in app.test_client().get("/produk").get_data(
+        as_text=True)
+
+
+def test_each_language_has_its_own_entry_and_chosen_languages_are_not_public(app, shop):
+    indonesian, english = app.test_client(), app.test_client()
+    assert indonesian.get("/produk").headers["X-Cache"] == "MISS"
+    english.set_cookie("lang", "en")
+    response = english.get("/produk")
+    assert response.headers["X-Cache"] == "MISS"
+    assert '<html lang="en">' in response.get_data(as_text=True)
+    assert not response.cache_control.public  # a CDN keying on the URL must not keep it
+    again = english.get("/produk")
+    assert again.headers["X-Cache"] == "HIT" and '<html lang="en">' in again.get_data(
+        as_text=True)
+    assert '<html lang="id">' in indonesian.get("/produk").get_data(as_text=True)
+
+
+# --- responses that must not be kept (a small app with odd views) ----------------------------
+
+@pytest.fixture
+def odd_app(make_app, tmp_path) -> Flask:
+    config = {**conftest.test_config(tmp_path, f"sqlite:///{tmp_path / 'odd.sqlite3'}"),
+              "PAGE_CACHE_SECONDS": 60}
+    extra = make_app(config)
+
+    @extra.get("/token")
+    @public_page
+    def token():
+        return render_template_string("<input name=csrf_token value='{{ csrf_token() }}'>")
+
+    @extra.get("/cookie")
+    @public_page
+    def cookie():
+        response = extra.make_response("hello")
+        response.set_cookie("tracking", "1")
+        return response
+
+    @extra.get("/session")
+    @public_page
+    def writes_session():
+        session["seen_promo"] = True
+        return "hello"
+
+    @extra.get("/flash")
+    @public_page
+    def flashes():
+        flash("Once only")
+        return "hello"
+
+    @extra.get("/private")
+    @public_page
+    def private():
+        response = extra.make_response("mine")
+        response.cache_control.private = True
+        return response
+
+    @extra.get("/plain")
+    @public_page
+    def plain():
+        return "same for everyone"
+
+    with extra.app_context():
+        page_cache.clear()
+    return extra
+
+
+@pytest.mark.parametrize("path", ["/token", "/cookie", "/session", "/flash", "/private"])
+def test_responses_with_tokens_cookies_or_session_changes_are_not_kept(odd_app, path):
+    client = odd_app.test_client()
+    for _ in range(2):
+        response = client.get(path)
+        assert response.status_code == 200
+        assert "X-Cache" not in response.headers
+        assert not response.cache_control.public
+
+
+def test_a_plain_page_of_the_small_app_is_kept(odd_app):
+    client = odd_app.test_client()
+    assert [client.get("/plain").headers["X-Cache"] for _ in range(2)] == ["MISS", "HIT"]
+
+
+def test_a_cache_outage_serves_the_page_uncached(app, client, shop, monkeypatch):
+    def broken(*_args, **_kwargs):
+        raise ConnectionError("redis is down")
+
+    monkeypatch.setattr(cache, "get_many", broken)
+    monkeypatch.setattr(cache, "set", broken)
+    response = client.get("/produk")
+    assert response.status_code == 200 and "Tas Anyam Rotan" in response.get_data(as_text=True)
+    assert "X-Cache" not in response.headers
+
+
+# --- changes show at once ------------------------------------------------------------------
+
+def _owner_of(app: Flask, shop: dict[str, object]) -> int:
+    with app.app_context():
+        owner = make_user(Role.PRODUCER)
+        from marketplace.producers.models import MemberRole, ProducerMember
+
+        _db.session.add(ProducerMember(producer_id=shop["producer_id"], user_id=owner.id,
+                                       role=MemberRole.OWNER))
+        _db.session.commit()
+        return owner.id
+
+
+def test_unpublishing_and_publishing_show_at_once(app, client, shop):
+    owner_id = _owner_of(app, shop)
+    assert "Tas Anyam Rotan" in client.get("/produk").get_data(as_text=True)
+    assert client.get(product_url(shop)).headers["X-Cache"] == "MISS"
+    assert client.get(product_url(shop)).headers["X-Cache"] == "HIT"
+    with app.app_context():
+        catalogue_services.unpublish(_db.session.get(User, owner_id),
+                                     _db.session.get(Product, shop["product_id"]))
+    assert "Tas Anyam Rotan" not in client.get("/produk").get_data(as_text=True)
+    assert client.get(product_url(shop)).status_code == 404
+    with app.app_context():
+        catalogue_services.publish(_db.session.get(User, owner_id),
+                                   _db.session.get(Product, shop["product_id"]))
+    assert "Tas Anyam Rotan" in client.get("/produk").get_data(as_text=True)
+    assert client.get(product_url(shop)).status_code == 200
+
+
+def test_price_changes_and_new_products_show_at_once(app, client, shop):
+    assert "Rp350.000" in client.get(product_url(shop)).get_data(as_text=True)
+    assert client.get("/").headers["X-Cache"] == "MISS"
+    with app.app_context():
+        variant = _db.session.query(Variant).filter_by(product_id=shop["product_id"]).one()
+        variant.price_idr = 325_000
+        _db.session.get(Product, shop["product_id"]).price_min_idr = 325_000
+        _db.session.commit()
+    assert "Rp325.000" in client.get(product_url(shop)).get_data(as_text=True)
+    with app.app_context():
+        make_product(_db.session.get(Producer, shop["producer_id"]),
+                     _db.session.get(Category, shop["woven_id"]), "Keranjang Rotan Baru")
+    home = client.get("/")
+    assert home.headers["X-Cache"] == "MISS"
+    assert "Keranjang Rotan Baru" in home.get_data(as_text=True)
+
+
+def test_a_suspended_producer_disappears_at_once(app, client, shop):
+    storefront = f"/toko/{shop['producer_slug']}"
+    assert client.get(storefront).status_code == 200
+    assert client.get(storefront).headers["X-Cache"] == "HIT"
+    with app.app_context():
+        _db.session.get(Producer, shop["producer_id"]).status = ProducerStatus.SUSPENDED
+        _db.session.commit()
+    assert client.get(storefront).status_code == 404
+    assert "Tas Anyam Rotan" not in client.get("/produk").get_data(as_text=True)
+
+
+def test_a_bulk_update_counts_as_a_change(app, client, shop):
+    from sqlalchemy import update
+
+    client.get("/produk")
+    with app.app_context():
+        _db.session.execute(update(Product).where(Product.id == shop["product_id"])
+                            .values(status=ProductStatus.ARCHIVED))
+        _db.session.commit()
+    assert "Tas Anyam Rotan" not in client.get("/produk").get_data(as_text=True)
+
+
+def test_a_rolled_back_change_keeps_the_pages(app, client, shop):
+    client.get("/produk")
+    with app.app_context():
+        _db.session.get(Product, shop["product_id"]).name = "Nama Sementara"
+        _db.session.flush()
+        _db.session.rollback()
+        _db.session.get(Producer, shop["producer_id"])  # an unrelated read, then a commit
+        _db.session.commit()
+    assert client.get("/produk").headers["X-Cache"] == "HIT"
+
+
+def test_the_category_tree_is_kept_and_read_again_after_a_change(app, client, shop):
+    from tests.test_catalogue import make_category
+
+    assert "Kain &amp; Tenun Baru" not in client.get("/produk").get_data(as_text=True)
+    with app.app_context():
+        make_category("Kain & Tenun Baru")
+    html = client.get("/produk?sort=newest").get_data(as_text=True)  # another page: a miss
+    assert "Kain &amp; Tenun Baru" in html
+
+
+def test_product_path_is_what_url_for_gives(app, shop):
+    from flask import url_for
+
+    from marketplace.catalogue.views import product_path
+
+    with app.test_request_context("/", base_url="http://localhost/pasar/"):
+        product = _db.session.get(Product, shop["product_id"])
+        assert product_path(product) == url_for("catalogue.product", product_id=product.id,
+                                                slug=product.slug)
+        assert product_path(product).startswith("/pasar/produk/")
