@@ -159,7 +159,7 @@ def measure_checkout(app_or_url: Flask | str, runs: int = RUNS,
                 start = time.perf_counter()
                 response = client.post("/checkout", data=form)
                 elapsed = (time.perf_counter() - start) * 1000
-            if response.status_code != 302:
+            if response.status_code != 303:  # placed: off to the payment page
                 raise RuntimeError(f"checkout refused: HTTP {response.status_code}")
             if n >= warmup:
                 samples.append(elapsed)

@@ -4,7 +4,10 @@ SQLite always (bench/bench.sqlite3); PostgreSQL too when TEST_DATABASE_URL is se
 database of its own, ``pasarbinaan_bench`` on the same server, created when missing, so the
 test suite's database is never touched). Figures are server times measured in-process
 (Flask test client or direct calls), statement counts from an SQLAlchemy event, and
-throughput under gunicorn measured by wrk (or a threaded Python client when wrk is absent).
+throughput under gunicorn measured by wrk (or a threaded Python client when wrk is absent);
+then placing a two-producer order (bench/checkout.py, key "checkout") and, once the database
+holds 200,000 order lines over two years, the staff impact dashboard (bench/dashboard.py,
+key "dashboard").
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ import flask_migrate
 from sqlalchemy import create_engine, func, make_url, select, text
 
 from bench import measure, mix
+from bench.checkout import measure_checkout
+from bench.dashboard import ensure_orders, measure_dashboard
 from marketplace import create_app
 from marketplace.extensions import db
 
@@ -325,7 +330,10 @@ def run_backend(name: str, url: str) -> dict[str, Any]:
         "pages": measure_pages(app, targets),
         "weight": {**measure_weight(app, targets), **measure_thumbnails(app)},
         "throughput": measure_throughput(app, url),
+        "checkout": measure_checkout(app),
     }
+    ensure_orders(app)
+    result["dashboard"] = measure_dashboard(app)
     # Other processes on the same 2 cores change every figure: say how busy the machine was.
     result["load_average"] = {"before": round(load_before, 2),
                               "after": round(os.getloadavg()[0], 2)}

@@ -57,6 +57,9 @@ def from_environment() -> dict[str, object]:
             "FIELD_ENCRYPTION_KEY must be set in production (python -c \"from cryptography."
             "fernet import Fernet; print(Fernet.generate_key().decode())\")."
         )
+    if production and not os.environ.get("BANK_ACCOUNT_NUMBER", "").strip():
+        raise ConfigError("BANK_ACCOUNT_NUMBER (with BANK_ACCOUNT_BANK and BANK_ACCOUNT_HOLDER) "
+                          "must be set in production: buyers transfer to this account.")
     trusted_hosts = [h.strip() for h in os.environ.get("TRUSTED_HOSTS", "").split(",") if h.strip()]
     redis_url = os.environ.get("REDIS_URL", "")
     https = _bool("SESSION_COOKIE_SECURE", production)

@@ -78,6 +78,13 @@ def test_production_refuses_a_short_secret_key(monkeypatch):
         from_environment()
 
 
+def test_production_refuses_the_demo_bank_account(monkeypatch):
+    """Buyers would transfer to a made-up account: production needs the real one."""
+    _production_env(monkeypatch, BANK_ACCOUNT_NUMBER=None)
+    with pytest.raises(ConfigError, match="BANK_ACCOUNT_NUMBER"):
+        from_environment()
+
+
 def test_production_refuses_a_plain_http_public_url(monkeypatch):
     _production_env(monkeypatch, PUBLIC_BASE_URL="http://pasar.example")
     with pytest.raises(ConfigError):
@@ -99,7 +106,8 @@ def _production_env(monkeypatch, **overrides):
     values = {"APP_ENV": "production", "SECRET_KEY": "k" * 40,
               "DATABASE_URL": "postgresql+psycopg://db/pasar",
               "PUBLIC_BASE_URL": "https://pasar.example",
-              "FIELD_ENCRYPTION_KEY": "Zm9vYmFyYmF6cXV4cXV1eGNvcmdlZ3JhdWx0Z2FycGx5Zm8="}
+              "FIELD_ENCRYPTION_KEY": "Zm9vYmFyYmF6cXV4cXV1eGNvcmdlZ3JhdWx0Z2FycGx5Zm8=",
+              "BANK_ACCOUNT_NUMBER": "1234567890"}
     values.update(overrides)
     for name, value in values.items():
         if value is None:
