@@ -429,13 +429,15 @@ def test_twenty_concurrent_deliveries_fulfil_once(app, fake, committed_payment) 
 
 
 def test_the_webhook_is_the_only_view_without_csrf(app) -> None:
-    """Flask-WTF's token is skipped only by the webhook (signed by Stripe instead) and by
-    add-to-cart, which checks Origin/Referer itself so that cached product pages need no
-    session token (tests/test_cart.py refuses its cross-site posts)."""
+    """Flask-WTF's token is skipped only by the webhook (signed by Stripe instead) and by the
+    two forms on cached public pages, which check Sec-Fetch-Site/Origin/Referer themselves:
+    add-to-cart (tests/test_cart.py) and the language switch
+    (tests/test_language_switch.py) refuse cross-site posts."""
     from marketplace.extensions import csrf
 
     assert csrf._exempt_views == {"marketplace.payments.views.stripe_webhook",
-                                  "marketplace.cart.views.add"}
+                                  "marketplace.cart.views.add",
+                                  "marketplace.core.views.set_language"}
     assert not csrf._exempt_blueprints
 
 

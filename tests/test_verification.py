@@ -784,7 +784,8 @@ def test_producer_to_staff_to_decision(app, client, db, outbox):
     response = post_form(client, f"{review_url}/keputusan", {"decision": "verified"},
                          page=review_url)
     assert response.status_code == 302
-    trail = client.get(review_url).get_data(as_text=True).split('id="audit-trail"')[1]
+    trail = client.get(review_url).get_data(as_text=True).split(
+        'id="audit-trail"')[1].split("</table>")[0]
     assert trail.count("Rina Dinas") == 3 and trail.count("Ibu Sari") == 3
     logout(client)
 
