@@ -106,13 +106,20 @@ def _clean_reason(reason: str | None) -> str:
 
 # --- producer ----------------------------------------------------------------------------------
 
-@_unit
-def mark_processing(user: User, order: Order) -> Order:
-    """The producer starts packing a paid order (shipment: Dikemas)."""
+def _paid_order_of_shop(user: User, order: Order) -> Order:
+    """The order re-read under its lock, for a member of its shop, while it is Diproses
+    (paid, not shipped); refused otherwise."""
     _as_producer(user, order)
     order = _locked(order)
     if order.status is not S.PROCESSING:
         raise _refuse(order)
+    return order
+
+
+@_unit
+def mark_processing(user: User, order: Order) -> Order:
+    """The producer starts packing a paid order (shipment: Dikemas)."""
+    order = _paid_order_of_shop(user, order)
     if order.shipment_status is not H.NOT_STARTED:
         raise ServiceError(_l("This order is already being packed."))
     workflow.set_shipment_status(order, H.PACKING, user)
@@ -124,10 +131,7 @@ def mark_processing(user: User, order: Order) -> Order:
 def ship(user: User, order: Order, courier: str | None, tracking_number: str | None) -> Order:
     """The producer hands a paid order to a courier, with its tracking number (nomor resi).
     A tracking number may be left out only for the producer's own delivery (flat rate)."""
-    _as_producer(user, order)
-    order = _locked(order)
-    if order.status is not S.PROCESSING:
-        raise _refuse(order)
+    order = _paid_order_of_shop(user, order)
     if order.shipping_kind is ShippingKind.PICKUP:
         raise ServiceError(_l("The buyer collects this order at your shop: mark it ready for "
                               "pickup instead."))
@@ -159,10 +163,7 @@ def _clean_shipping(order: Order, courier: str | None,
 @_unit
 def ready_for_pickup(user: User, order: Order) -> Order:
     """The producer tells the buyer a paid pickup order can be collected at the shop."""
-    _as_producer(user, order)
-    order = _locked(order)
-    if order.status is not S.PROCESSING:
-        raise _refuse(order)
+    order = _paid_order_of_shop(user, order)
     if order.shipping_kind is not ShippingKind.PICKUP:
         raise ServiceError(_l("This order is delivered to the buyer: ship it with a courier."))
     workflow.set_shipment_status(order, H.READY_FOR_PICKUP, user)
