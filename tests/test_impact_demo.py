@@ -53,3 +53,10 @@ def test_demo_orders_and_the_dashboard_agree(app, ctx, tmp_path, monkeypatch):
     assert figures.repeat_buyers == sum(1 for g in groups.values() if len(g) >= 2) > 0
     assert _db.session.scalars(select(MonitoringVisit).where(
         MonitoringVisit.is_baseline.is_(True))).first() is not None
+    # Completed demo orders credited their shops, once each (the ledger's own rule).
+    from marketplace.payments.models import LedgerEntry, LedgerKind
+
+    completed = {o.id: o.total_idr for o in orders if o.status is OrderStatus.COMPLETED}
+    credits = _db.session.execute(select(LedgerEntry.order_id, LedgerEntry.amount_idr).where(
+        LedgerEntry.kind == LedgerKind.CREDIT)).all()
+    assert dict(credits) == completed and len(credits) == len(completed) > 0

@@ -72,7 +72,20 @@ def load_orders(seed: int = 20261129) -> int:
         _place(rng, n, buyer, village, rng.choice(catalogue), when)
     _visits(rng)
     db.session.commit()
+    _credit_completed()
     return ORDERS
+
+
+def _credit_completed() -> None:
+    """What the order_completed signal does in the app: completed orders credit their
+    shops' ledgers, so the demo's balances and payout list are not empty."""
+    from marketplace.payments import ledger
+
+    completed = db.session.scalars(
+        select(Order).join(CheckoutGroup).where(CheckoutGroup.number.like(f"{PREFIX}%"),
+                                                Order.status == S.COMPLETED))
+    for order in list(completed):
+        ledger.credit(order)
 
 
 def _buyers() -> list[tuple[User, Region]]:
