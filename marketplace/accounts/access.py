@@ -46,3 +46,9 @@ def role_required(*roles: Role) -> Callable[[F], F]:
         return wrapped  # type: ignore[return-value]
 
     return decorator
+
+
+def signed_in_user() -> User:
+    """The signed-in user behind ``current_user`` (views call it after ``login_required``),
+    to hand to services, which never read ``current_user`` themselves."""
+    return current_user._get_current_object()  # type: ignore[no-any-return]

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import login_required
 
-from marketplace.accounts.models import User
+from marketplace.accounts.access import signed_in_user
 from marketplace.addresses import services
 from marketplace.addresses.forms import AddressForm
 from marketplace.addresses.models import Address
@@ -28,12 +28,9 @@ def _region_text(code: str) -> str:
     return services.region_text(code)
 
 
-def _user() -> User:
-    return current_user._get_current_object()  # type: ignore[no-any-return]
-
 
 def _address(address_id: int) -> Address:
-    address = services.get_address(_user(), address_id)
+    address = services.get_address(signed_in_user(), address_id)
     if address is None:
         abort(404)
     return address
@@ -42,7 +39,8 @@ def _address(address_id: int) -> Address:
 @bp.get("/akun/alamat")
 @login_required
 def index():
-    return render_template("addresses/index.html", addresses=services.addresses_of(_user()))
+    return render_template("addresses/index.html",
+                           addresses=services.addresses_of(signed_in_user()))
 
 
 @bp.route("/akun/alamat/baru", methods=["GET", "POST"])
@@ -52,7 +50,7 @@ def new():
     _prepare(form)
     if _saving(form):
         try:
-            services.create_address(_user(), _data(form))
+            services.create_address(signed_in_user(), _data(form))
         except ServiceError as error:
             db.session.rollback()
             show_error(form, error)
@@ -71,7 +69,7 @@ def edit(address_id: int):
     _prepare(form)
     if _saving(form):
         try:
-            services.update_address(_user(), address, _data(form))
+            services.update_address(signed_in_user(), address, _data(form))
         except ServiceError as error:
             db.session.rollback()
             show_error(form, error)
@@ -108,7 +106,7 @@ def _data(form: AddressForm) -> services.AddressData:
 def delete(address_id: int):
     address = _address(address_id)
     if request.method == "POST":
-        services.delete_address(_user(), address)
+        services.delete_address(signed_in_user(), address)
         flash(_("The address has been deleted."), "success")
         return redirect(url_for(".index"))
     return render_template("addresses/delete.html", address=address)
@@ -118,6 +116,6 @@ def delete(address_id: int):
 @login_required
 def make_default(address_id: int):
     address = _address(address_id)
-    services.set_default(_user(), address)
+    services.set_default(signed_in_user(), address)
     flash(_("This is now your main address."), "success")
     return redirect(url_for(".index"))

@@ -12,11 +12,11 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import login_required
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 
-from marketplace.accounts.models import User
+from marketplace.accounts.access import signed_in_user
 from marketplace.catalogue import photos as photo_rules
 from marketplace.catalogue import services, staff_views
 from marketplace.catalogue.forms import (
@@ -52,9 +52,6 @@ def _catalogue_helpers() -> dict[str, object]:
             "photo_url": photo_url, "photo_srcset": srcset}
 
 
-def _user() -> User:
-    return current_user._get_current_object()  # type: ignore[no-any-return]
-
 
 def _product(producer: Producer, product_id: int) -> Product:
     product = services.get_product(producer, product_id)
@@ -83,7 +80,7 @@ def new_product(producer_id: int):
     refused = False
     if form.validate_on_submit():
         try:
-            product = services.create_product(_user(), producer, _product_data(form))
+            product = services.create_product(signed_in_user(), producer, _product_data(form))
         except ServiceError as error:
             show_error(form, error)
             refused = True
@@ -106,7 +103,7 @@ def edit_product(producer_id: int, product_id: int):
     refused = False
     if form.validate_on_submit():
         try:
-            services.update_product(_user(), product, _product_data(form))
+            services.update_product(signed_in_user(), product, _product_data(form))
         except ServiceError as error:
             show_error(form, error)
             refused = True
@@ -172,7 +169,7 @@ def change_status(producer_id: int, product_id: int, action: str):
     product = _product(producer, product_id)
     change, message = _STATUS_ACTIONS[action]
     try:
-        change(_user(), product)
+        change(signed_in_user(), product)
     except ServiceError as error:
         flash(str(error.message), "error")
     else:
@@ -192,7 +189,7 @@ def photos(producer_id: int, product_id: int):
         upload = form.photo.data
         data = upload.read(photo_rules.MAX_BYTES + 1) if getattr(upload, "filename", "") else b""
         try:
-            photo_rules.add_photo(_user(), product, data, form.alt_text.data or "")
+            photo_rules.add_photo(signed_in_user(), product, data, form.alt_text.data or "")
         except ServiceError as error:
             db.session.rollback()
             show_error(form, error)
@@ -224,11 +221,12 @@ def photo_action(producer_id: int, product_id: int, photo_id: int, action: str):
     try:  # the CSRF token is checked for every POST; the service checks the rest
         if action == "alt":
             alt_text = AltTextForm(prefix=f"p{photo.id}").alt_text.data or ""
-            photo_rules.set_alt_text(_user(), product, photo, alt_text)
+            photo_rules.set_alt_text(signed_in_user(), product, photo, alt_text)
         elif action == "hapus":
-            photo_rules.remove_photo(_user(), product, photo)
+            photo_rules.remove_photo(signed_in_user(), product, photo)
         else:
-            photo_rules.move_photo(_user(), product, photo, "up" if action == "naik" else "down")
+            photo_rules.move_photo(signed_in_user(), product, photo,
+                                   "up" if action == "naik" else "down")
     except ServiceError as error:
         db.session.rollback()
         flash(str(error.message), "error")

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 
-from marketplace.accounts.access import role_required
-from marketplace.accounts.models import Role, User
+from marketplace.accounts.access import role_required, signed_in_user
+from marketplace.accounts.models import Role
 from marketplace.catalogue import categories, moderation
 from marketplace.catalogue.forms import (
     ActionForm,
@@ -36,9 +35,6 @@ def register(bp: Blueprint) -> None:
                     category_delete, methods=["POST"])
 
 
-def _user() -> User:
-    return current_user._get_current_object()  # type: ignore[no-any-return]
-
 
 # --- staff moderation ------------------------------------------------------------------------
 
@@ -62,7 +58,7 @@ def staff_unpublish(product_id: int):
         return redirect(url_for(".staff_products"))
     if form.validate_on_submit():
         try:
-            moderation.staff_unpublish(_user(), product, form.reason.data or "")
+            moderation.staff_unpublish(signed_in_user(), product, form.reason.data or "")
         except ServiceError as error:
             db.session.rollback()
             show_error(form, error)
@@ -83,7 +79,7 @@ def category_list():
         parent = str(form.parent_id.data or "")
         try:
             category = categories.create_category(
-                _user(), form.name_id.data or "", form.name_en.data or "",
+                signed_in_user(), form.name_id.data or "", form.name_en.data or "",
                 int(parent) if parent.isdigit() else (-1 if parent else None),
                 form.position.data)
         except ServiceError as error:
@@ -122,7 +118,7 @@ def category_update(category_id: int):
     form = CategoryEditForm(prefix=f"c{category.id}")
     if form.validate_on_submit():
         try:
-            categories.update_category(_user(), category, form.name_id.data or "",
+            categories.update_category(signed_in_user(), category, form.name_id.data or "",
                                        form.name_en.data or "", form.position.data)
         except ServiceError as error:
             db.session.rollback()
@@ -140,7 +136,7 @@ def category_delete(category_id: int):
     category = _category(category_id)
     name = category.name_id
     try:
-        categories.delete_category(_user(), category)
+        categories.delete_category(signed_in_user(), category)
     except ServiceError as error:
         db.session.rollback()
         flash(str(error.message), "error")

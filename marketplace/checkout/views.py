@@ -13,9 +13,10 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import login_required
 from werkzeug.datastructures import MultiDict
 
+from marketplace.accounts.access import signed_in_user
 from marketplace.checkout import services
 from marketplace.checkout.forms import CheckoutForm
 from marketplace.checkout.quote import Choice, Quote, build_quote
@@ -47,14 +48,10 @@ def _render(form: CheckoutForm, quote: Quote, status: int = 200):
         payment_methods=methods.available()), status
 
 
-def _user():  # type: ignore[no-untyped-def]
-    return current_user._get_current_object()
-
-
 @bp.get("")
 @login_required
 def index():
-    quote = build_quote(_user(), Choice())
+    quote = build_quote(signed_in_user(), Choice())
     if quote.summary.empty:
         flash(_("Your cart is empty."), "info")
         return redirect(url_for("cart.index"))
@@ -70,13 +67,13 @@ def submit():
     choice = _choice(request.form)
     if request.form.get("action") == "place":
         try:
-            group = services.place(_user(), choice)
+            group = services.place(signed_in_user(), choice)
         except ServiceError as error:
             db.session.rollback()
             flash(str(error.message), "error")
         else:
             return begin_payment(group)
-    quote = build_quote(_user(), choice)
+    quote = build_quote(signed_in_user(), choice)
     if quote.summary.empty:
         return redirect(url_for("cart.index"))
     return _render(form, quote, status=200 if request.form.get("action") != "place" else 409)

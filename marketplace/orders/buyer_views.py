@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import login_required
 
-from marketplace.accounts.models import User
+from marketplace.accounts.access import signed_in_user
 from marketplace.exceptions import ServiceError
 from marketplace.forms import show_error
 from marketplace.orders import queries, services
@@ -18,12 +18,8 @@ from marketplace.orders.timeline import buyer_actions, timeline
 from marketplace.producers.validation import whatsapp_link
 
 
-def _user() -> User:
-    return current_user._get_current_object()  # type: ignore[no-any-return]
-
-
 def _order(number: str) -> Order:
-    order = queries.for_buyer(_user(), number)
+    order = queries.for_buyer(signed_in_user(), number)
     if order is None:
         abort(404)
     return order
@@ -34,7 +30,7 @@ def _order(number: str) -> Order:
 def my_orders():
     page = request.args.get("page", "")
     return render_template("orders/my_orders.html", page=queries.buyer_orders(
-        _user(), int(page) if page.isdigit() and len(page) < 6 else 1))
+        signed_in_user(), int(page) if page.isdigit() and len(page) < 6 else 1))
 
 
 def _whatsapp(order: Order) -> str:
@@ -69,7 +65,7 @@ def buyer_cancel(number: str):
         flash(_("The form expired. Please try again."), "error")
         return redirect(url_for("orders.buyer_order", number=order.number))
     try:
-        services.cancel_by_buyer(_user(), order, form.reason.data)
+        services.cancel_by_buyer(signed_in_user(), order, form.reason.data)
     except ServiceError as error:
         show_error(form, error)
         return _render(_order(number), form, 400)
@@ -85,7 +81,7 @@ def buyer_confirm(number: str):
         flash(_("The form expired. Please try again."), "error")
         return redirect(url_for("orders.buyer_order", number=order.number))
     try:
-        services.confirm_receipt(_user(), order)
+        services.confirm_receipt(signed_in_user(), order)
     except ServiceError as error:
         flash(str(error.message), "error")
         return _render(_order(number), status=400)

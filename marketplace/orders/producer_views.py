@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import login_required
 
-from marketplace.accounts.models import User
+from marketplace.accounts.access import signed_in_user
 from marketplace.exceptions import ServiceError
 from marketplace.forms import show_error
 from marketplace.orders import queries, services
@@ -21,10 +21,6 @@ from marketplace.orders.models import Order
 from marketplace.orders.timeline import producer_actions, timeline
 from marketplace.producers.access import member_producer_or_404
 from marketplace.producers.models import Producer
-
-
-def _user() -> User:
-    return current_user._get_current_object()  # type: ignore[no-any-return]
 
 
 def _order(producer: Producer, number: str) -> Order:
@@ -102,7 +98,7 @@ _DONE = {
 
 
 def _apply(action: str, order: Order, form: object) -> None:
-    user = _user()
+    user = signed_in_user()
     if action == "proses":
         services.mark_processing(user, order)
     elif action == "siap-diambil":

@@ -25,8 +25,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf.file import FileField
 
-from marketplace.accounts.access import role_required
-from marketplace.accounts.models import Role, User
+from marketplace.accounts.access import role_required, signed_in_user
+from marketplace.accounts.models import Role
 from marketplace.exceptions import ServiceError
 from marketplace.extensions import db, limiter
 from marketplace.forms import show_error
@@ -69,16 +69,13 @@ def _labels() -> dict[str, object]:
             "member_role_labels": member_rules.ROLE_LABELS}
 
 
-def _user() -> User:
-    return current_user._get_current_object()
-
 
 def _load(producer_id: int) -> Producer:
     """The producer, for its members and agency staff; 404 for everyone else."""
     producer = services.get_producer(producer_id)
     if producer is None:
         abort(404)
-    if not current_user.is_staff and services.membership(_user(), producer) is None:
+    if not current_user.is_staff and services.membership(signed_in_user(), producer) is None:
         abort(404)
     return producer
 
@@ -88,7 +85,7 @@ def _load(producer_id: int) -> Producer:
 @bp.get("/produsen")
 @role_required(Role.PRODUCER)
 def dashboard():
-    producers = services.producers_of(_user())
+    producers = services.producers_of(signed_in_user())
     return render_template("producers/dashboard.html", producers=producers,
                            order_counts=order_queries.status_counts([p.id for p in producers]))
 
@@ -116,7 +113,7 @@ def detail(producer_id: int):
         "producers/detail.html", producer=producer, notices=notices,
         show_reason=producer.status in REASON_SHOWN and bool(producer.status_reason),
         grants=services.grants_received(producer), region=region_path(producer.region_code),
-        member=services.membership(_user(), producer),
+        member=services.membership(signed_in_user(), producer),
         whatsapp=whatsapp_link(producer.whatsapp) if producer.whatsapp else "")
 
 
@@ -169,14 +166,14 @@ def _save_profile(form: ProfileForm, producer: Producer | None) -> Producer | No
         banner = _upload(form.banner, banner_rules.BANNER_MAX_BYTES,
                          banner_rules.prepare_banner)
         if producer is None:
-            producer = services.create_producer(_user(), _profile_data(form))
+            producer = services.create_producer(signed_in_user(), _profile_data(form))
         else:
-            services.update_profile(_user(), producer, _profile_data(form))
+            services.update_profile(signed_in_user(), producer, _profile_data(form))
         if logo is not None:
-            services.set_logo(_user(), producer, logo)
+            services.set_logo(signed_in_user(), producer, logo)
         if banner is not None:
             stored, banner = banner, None  # set_banner deletes it itself if it fails
-            banner_rules.set_banner(_user(), producer, stored)
+            banner_rules.set_banner(signed_in_user(), producer, stored)
     except ServiceError as error:
         db.session.rollback()
         show_error(form, error)
@@ -218,7 +215,7 @@ def logo(producer_id: int):
 @login_required
 def remove_banner(producer_id: int):
     producer = _load(producer_id)
-    banner_rules.remove_banner(_user(), producer)  # _load: a member or staff
+    banner_rules.remove_banner(signed_in_user(), producer)  # _load: a member or staff
     flash(_("The banner has been removed."), "success")
     return redirect(url_for("producers.edit", producer_id=producer.id))
 
@@ -230,7 +227,7 @@ def remove_banner(producer_id: int):
 @login_required
 def members(producer_id: int):
     producer = _load(producer_id)
-    me = services.membership(_user(), producer)
+    me = services.membership(signed_in_user(), producer)
     is_owner = me is not None and me.role is MemberRole.OWNER
     form = InviteForm()
     if request.method == "POST":
@@ -238,7 +235,7 @@ def members(producer_id: int):
             abort(403)
         if form.validate_on_submit():
             try:
-                member_rules.invite(_user(), producer, form.email.data, form.role.data)
+                member_rules.invite(signed_in_user(), producer, form.email.data, form.role.data)
             except ServiceError as error:
                 show_error(form, error)
             else:
@@ -248,8 +245,8 @@ def members(producer_id: int):
                 return redirect(url_for("producers.members", producer_id=producer.id))
     return render_template(
         "producers/members.html", producer=producer, form=form, me=me, is_owner=is_owner,
-        members=member_rules.members_of(_user(), producer),
-        invitations=member_rules.pending_invitations(_user(), producer),
+        members=member_rules.members_of(signed_in_user(), producer),
+        invitations=member_rules.pending_invitations(signed_in_user(), producer),
         role_form=RoleForm(), owners=sum(
             1 for m in producer.members if m.role is MemberRole.OWNER))
 
@@ -269,12 +266,12 @@ def remove_member(producer_id: int, member_id: int):
     member = _member(producer, member_id)
     leaving = member.user_id == current_user.id
     try:
-        services.require_member(_user(), producer, owner=not leaving)
+        services.require_member(signed_in_user(), producer, owner=not leaving)
     except services.AccessDenied:
         abort(403)
     if request.method == "POST":
         try:
-            member_rules.remove_member(_user(), producer, member.id)
+            member_rules.remove_member(signed_in_user(), producer, member.id)
         except ServiceError as error:
             flash(str(error.message), "error")
             return redirect(url_for("producers.members", producer_id=producer.id))
@@ -294,7 +291,7 @@ def change_role(producer_id: int, member_id: int):
     member = _member(producer, member_id)
     form = RoleForm()
     try:
-        member_rules.change_role(_user(), producer, member.id, form.role.data or "")
+        member_rules.change_role(signed_in_user(), producer, member.id, form.role.data or "")
     except services.AccessDenied:
         abort(403)
     except ServiceError as error:
@@ -313,12 +310,12 @@ def revoke_invitation(producer_id: int, invitation_id: int):
     if invitation is None or invitation.producer_id != producer.id:
         abort(404)
     try:
-        services.require_member(_user(), producer, owner=True)
+        services.require_member(signed_in_user(), producer, owner=True)
     except services.AccessDenied:
         abort(403)
     if request.method == "POST":
         try:
-            member_rules.revoke_invitation(_user(), producer, invitation.id)
+            member_rules.revoke_invitation(signed_in_user(), producer, invitation.id)
         except ServiceError as error:
             flash(str(error.message), "error")
         else:
@@ -341,9 +338,9 @@ def accept_invitation(token: str):
     problem = None
     if current_user.is_authenticated:
         try:
-            member_rules.check_acceptable(_user(), invitation)
+            member_rules.check_acceptable(signed_in_user(), invitation)
             if request.method == "POST":
-                member_rules.accept_invitation(_user(), token)
+                member_rules.accept_invitation(signed_in_user(), token)
                 flash(_("Welcome to %(name)s!", name=producer.name), "success")
                 return redirect(url_for("producers.detail", producer_id=invitation.producer_id))
         except ServiceError as error:

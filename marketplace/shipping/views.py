@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import login_required
 
-from marketplace.accounts.models import User
+from marketplace.accounts.access import signed_in_user
 from marketplace.exceptions import ServiceError
 from marketplace.extensions import db
 from marketplace.forms import show_error
@@ -28,9 +28,6 @@ bp = Blueprint("shipping", __name__)
 def _labels() -> dict[str, object]:
     return {"shipping_kind_labels": services.KIND_LABELS}
 
-
-def _user() -> User:
-    return current_user._get_current_object()  # type: ignore[no-any-return]
 
 
 def _method(producer: Producer, method_id: int) -> ShippingMethod:
@@ -64,7 +61,7 @@ def new_method(producer_id: int):
         form.kind.data = request.args.get("jenis", ShippingKind.PICKUP.value)
     if form.validate_on_submit():
         try:
-            method = services.create_method(_user(), producer,
+            method = services.create_method(signed_in_user(), producer,
                                             _method_data(form, form.kind.data or ""))
         except ServiceError as error:
             show_error(form, error)
@@ -88,7 +85,7 @@ def method(producer_id: int, method_id: int):
         form.show_courier(method)
     if form.validate_on_submit():
         try:
-            services.update_method(_user(), method, _method_data(form))
+            services.update_method(signed_in_user(), method, _method_data(form))
         except ServiceError as error:
             db.session.rollback()
             show_error(form, error)
@@ -123,7 +120,7 @@ def add_rate(producer_id: int, method_id: int):
     rate_form = _rate_form(method)
     if rate_form.validate_on_submit():
         try:
-            services.set_rate(_user(), method, rate_form.zone.data or "",
+            services.set_rate(signed_in_user(), method, rate_form.zone.data or "",
                               rate_form.first_kg.data, rate_form.next_kg.data)
         except ServiceError as error:
             db.session.rollback()
@@ -144,7 +141,7 @@ def remove_rate(producer_id: int, method_id: int, rate_id: int):
     method = _method(producer, method_id)
     if not any(rate.id == rate_id for rate in method.rates):
         abort(404)
-    services.remove_rate(_user(), method, rate_id)  # a member: checked by _producer
+    services.remove_rate(signed_in_user(), method, rate_id)  # a member: checked by _producer
     flash(_("The price has been removed."), "success")
     return redirect(url_for(".method", producer_id=producer.id, method_id=method.id,
                             _anchor="rates"))
@@ -156,7 +153,7 @@ def remove_rate(producer_id: int, method_id: int, rate_id: int):
 def toggle(producer_id: int, method_id: int, action: str):
     producer = member_producer_or_404(producer_id)
     method = _method(producer, method_id)
-    services.set_active(_user(), method, action == "aktifkan")
+    services.set_active(signed_in_user(), method, action == "aktifkan")
     flash(_("Buyers can choose %(name)s again.", name=method.name) if method.active else
           _("%(name)s is no longer offered to buyers.", name=method.name), "success")
     return redirect(url_for(".methods", producer_id=producer.id,

@@ -21,10 +21,10 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import login_required
 from flask_wtf import FlaskForm
 
-from marketplace.accounts.access import role_required
+from marketplace.accounts.access import role_required, signed_in_user
 from marketplace.accounts.models import Role, User
 from marketplace.exceptions import ServiceError
 from marketplace.forms import show_error
@@ -122,9 +122,6 @@ def _iso_date(value: str) -> dt.date | None:
         return None
 
 
-def _user() -> User:
-    return current_user._get_current_object()  # type: ignore[no-any-return]
-
 
 def _producer_or_404(producer_id: int) -> Producer:
     producer = producer_services.get_producer(producer_id)
@@ -144,7 +141,7 @@ def _sent(form: FlaskForm, name: str) -> bool:
 @login_required
 def documents(producer_id: int):
     producer = _producer_or_404(producer_id)
-    user = _user()
+    user = signed_in_user()
     if producer_services.membership(user, producer) is None:
         abort(403)
     items = services.checklist(producer)
@@ -206,7 +203,7 @@ def document_file(document_id: int):
     if document is None:
         abort(404)
     try:
-        data = services.read_document(_user(), document)
+        data = services.read_document(signed_in_user(), document)
     except AccessDenied:
         abort(403)
     except FileNotFoundError:
@@ -281,7 +278,7 @@ def review_document(document_id: int):
     form = DocumentReviewForm(prefix=f"doc{document.id}")
     if form.validate_on_submit():
         try:
-            decisions.review_document(_user(), document, form.verdict.data == "accept",
+            decisions.review_document(signed_in_user(), document, form.verdict.data == "accept",
                                       form.reason.data or "")
         except ServiceError as error:
             show_error(form, error)
@@ -299,7 +296,7 @@ def decide(producer_id: int):
     form = DecisionForm()
     if form.validate_on_submit():
         try:
-            decisions.decide(_user(), producer, form.decision.data, form.reason.data or "")
+            decisions.decide(signed_in_user(), producer, form.decision.data, form.reason.data or "")
         except ServiceError as error:
             show_error(form, error)
         else:
@@ -319,7 +316,7 @@ def suspension(producer_id: int):
         try:
             if action is None:
                 raise ServiceError(_("Choose to suspend or to reinstate."), "reason")
-            action(_user(), producer, form.reason.data or "")
+            action(signed_in_user(), producer, form.reason.data or "")
         except ServiceError as error:
             show_error(form, error)
         else:
