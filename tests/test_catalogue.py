@@ -1,7 +1,8 @@
 """Buyers' catalogue pages: the catalogue, product pages, the home page, and who is hidden.
 
-Products are made directly with the models (search_text from catalogue.text.stem_text, as
-the catalogue services do), so these tests do not depend on the management screens.
+Products are made directly with the models (search_text from
+catalogue.services.search_text_for, as the catalogue services do), so these tests do not
+depend on the management screens.
 The helpers here are shared by test_search, test_storefront and test_seo.
 """
 
@@ -25,7 +26,7 @@ from marketplace.catalogue.models import (
     ProductStatus,
     Variant,
 )
-from marketplace.catalogue.text import stem_text
+from marketplace.catalogue.services import search_text_for
 from marketplace.db import utcnow
 from marketplace.extensions import db as _db
 from marketplace.producers.models import Producer, ProducerStatus
@@ -59,9 +60,6 @@ def make_product(producer: Producer, category: Category, name: str = "Tas Anyam 
     photos, price_min_idr, in_stock and search_text filled in."""
     n = next(_numbers)
     rows = variants or [("", price, stock)]
-    names = [category.name_id, category.name_en]
-    if category.parent is not None:
-        names += [category.parent.name_id, category.parent.name_en]
     values: dict[str, object] = {
         "processing_level": ProcessingLevel.FINISHED, "weight_grams": 400,
         "slug": re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:100] or "produk",
@@ -70,9 +68,9 @@ def make_product(producer: Producer, category: Category, name: str = "Tas Anyam 
         producer_id=producer.id, category_id=category.id, name=name, description=description,
         status=status, price_min_idr=min(p for _, p, _ in rows),
         in_stock=any(s > 0 for _, _, s in rows),
-        search_text=stem_text(name, description, *names, producer.name),
         published_at=(published_at or utcnow() + dt.timedelta(microseconds=n))
         if status is ProductStatus.PUBLISHED else None, **values)
+    product.search_text = search_text_for(product)
     product.variants = [Variant(name=v, price_idr=p, stock=s, position=i, sku=f"SKU-{n}-{i}")
                         for i, (v, p, s) in enumerate(rows)]
     product.photos = [ProductPhoto(position=i, key_prefix=f"public/products/p{n}x{i}",

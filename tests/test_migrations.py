@@ -1,13 +1,19 @@
-"""The migrations and the models agree: autogenerate finds nothing to add, on each backend."""
+"""The migrations and the models agree: autogenerate finds nothing to add, on each backend;
+and a data migration does what it says, both ways."""
 
 from __future__ import annotations
 
+import flask_migrate
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select, text
 
+from marketplace.catalogue.models import Product
 from marketplace.catalogue.search import include_in_autogenerate
 from marketplace.extensions import db as _db
+from tests import conftest
+from tests.factories import make_producer
+from tests.test_catalogue import BIDUK_BIDUK, make_category, make_product
 
 
 def test_models_and_migrations_agree(app, db):
@@ -27,3 +33,36 @@ def test_constraints_have_conventional_names(app, db):
         assert inspector.get_pk_constraint("users")["name"] in ("pk_users", None)
         unique = {c["name"] for c in inspector.get_unique_constraints("users")}
         assert "uq_users_email" in unique
+
+
+def test_the_region_word_migration_adds_and_removes_the_word(make_app, tmp_path):
+    """3e5d1c7b9a42 gives the products there are their producer's kabupaten/kota word (and
+    the FTS table follows through its triggers); downgrading takes it away again."""
+    extra = make_app(conftest.test_config(tmp_path, f"sqlite:///{tmp_path / 'words.sqlite3'}"))
+    with extra.app_context():
+        conftest.prepare_database(extra)
+        berau = make_producer(region_code=BIDUK_BIDUK)
+        unplaced = make_producer(region_code=None)
+        placed = make_product(berau, make_category("Tas"), "Tas Anyam Rotan")
+        other = make_product(unplaced, make_category("Tikar"), "Tikar Lampit")
+        before = {placed.id: placed.search_text, other.id: other.search_text}
+
+        def words() -> dict[int, str]:
+            rows = _db.session.execute(select(Product.id, Product.search_text)).all()
+            _db.session.rollback()
+            return {row.id: row.search_text for row in rows}
+
+        def found() -> list[int]:
+            ids = list(_db.session.scalars(text(
+                "SELECT rowid FROM products_fts WHERE products_fts MATCH 'kab6403'")))
+            _db.session.rollback()
+            return ids
+
+        assert before[placed.id].endswith(" kab6403") and found() == [placed.id]
+        _db.session.commit()
+        flask_migrate.downgrade(revision="b7a3337d32ad")
+        assert words() == {placed.id: before[placed.id].removesuffix(" kab6403"),
+                           other.id: before[other.id]}
+        assert found() == []
+        flask_migrate.upgrade()
+        assert words() == before and found() == [placed.id]

@@ -9,15 +9,18 @@ import re
 import pytest
 from sqlalchemy import update
 
+from marketplace.accounts.models import Role
 from marketplace.catalogue import search
 from marketplace.catalogue.models import Category, ProcessingLevel, Product, ProductStatus
 from marketplace.catalogue.search import Filters, Sort
 from marketplace.catalogue.search_params import read_params
-from marketplace.catalogue.text import stem_text
+from marketplace.catalogue.text import regency_word, stem_text
 from marketplace.db import utcnow
 from marketplace.extensions import db as _db
+from marketplace.producers import services as producer_services
 from marketplace.producers.models import ProducerStatus
-from tests.factories import make_producer
+from marketplace.producers.services import ProfileData
+from tests.factories import make_producer, make_user
 from tests.test_catalogue import BIDUK_BIDUK, PASER, SAMARINDA, make_category, make_product
 
 
@@ -161,6 +164,35 @@ def test_region_filter_is_the_producers_kabupaten(goods):
         "Tas Anyam Rotan", "Tikar Lampit", "Kursi Rotan Teras"}
     assert names(search.search("rotan", Filters(regency="64.72"))) == []
     assert names(search.search("", Filters(regency="64.01"))) == ["Amplang Ikan Pipih 250 g"]
+
+
+def test_a_search_in_a_region_uses_the_region_word(goods):
+    """With words, the region filter is a word of the search text (one full-text lookup):
+    every product carries its producer's, and a word alone never stands for a region."""
+    tikar = _db.session.get(Product, goods["ids"]["tikar"])
+    assert tikar.search_text.split()[-1] == regency_word("64.03") == "kab6403"
+    assert set(names(search.search("rotan", Filters(regency="64.03")))) == {
+        "Tas Anyam Rotan", "Tikar Lampit", "Kursi Rotan Teras"}
+    assert names(search.search("tenun", Filters(regency="64.72"))) == ["Sarung Tenun Samarinda"]
+    assert names(search.search("tenun", Filters(regency="64.03"))) == []
+    # The last word typed is a prefix; the region word is matched whole.
+    assert names(search.search("amplang ik", Filters(regency="64.01"))) == [
+        "Amplang Ikan Pipih 250 g"]
+    assert search.exact_count("rotan", Filters(regency="64.03")) == 3
+
+
+def test_a_producer_that_moves_is_found_in_its_new_kabupaten(goods):
+    staff = make_user(Role.STAFF)
+    berau = goods["berau"]
+    data = ProfileData(name=berau.name, type=berau.type.value, sector=berau.sector.value,
+                       owner_name=berau.owner_name, region_code=SAMARINDA,
+                       whatsapp=berau.whatsapp or "")
+    producer_services.update_profile(staff, berau, data)
+    assert set(names(search.search("rotan", Filters(regency="64.72")))) == {
+        "Tas Anyam Rotan", "Tikar Lampit", "Kursi Rotan Teras"}
+    assert names(search.search("rotan", Filters(regency="64.03"))) == []
+    assert set(names(search.search("", Filters(regency="64.72")))) == {
+        "Tas Anyam Rotan", "Tikar Lampit", "Kursi Rotan Teras", "Sarung Tenun Samarinda"}
 
 
 def test_price_range_and_processing_level(goods):

@@ -17,7 +17,7 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from sqlalchemy.sql.visitors import InternalTraversal
 
 from marketplace import page_cache
-from marketplace.catalogue.models import Category, Product, ProductStatus
+from marketplace.catalogue.models import Category, Product, ProductPhoto, ProductStatus
 from marketplace.extensions import db
 from marketplace.producers.models import Producer, ProducerStatus
 from marketplace.programs.models import Grant
@@ -181,21 +181,86 @@ def product_page(product_id: int) -> Product | None:
     ).unique().first()
 
 
-def related_products(product: Product, limit: int = RELATED_LIMIT) -> list[Product]:
+def related_products(product: Product, limit: int = RELATED_LIMIT) -> list[Card]:
     """Other public products of the same category, other producers' first, newest first."""
     own = (Product.producer_id == product.producer_id)
-    return list(db.session.scalars(
-        public_products()
-        .where(Product.category_id == product.category_id, Product.id != product.id)
-        .options(selectinload(Product.photos))
-        .order_by(own.asc(), *newest_first())
-        .limit(limit)))
+    return cards(public_cards()
+                 .where(Product.category_id == product.category_id, Product.id != product.id)
+                 .order_by(own.asc(), *newest_first()).limit(limit))
 
 
-def newest_products(limit: int = 8) -> list[Product]:
-    return list(db.session.scalars(
-        public_products().options(selectinload(Product.photos))
-        .order_by(*newest_first()).limit(limit)))
+def newest_products(limit: int = 8) -> list[Card]:
+    return cards(public_cards().order_by(*newest_first()).limit(limit))
+
+
+# --- listing cards -------------------------------------------------------------------------
+
+class CardPhoto(NamedTuple):
+    """A product's first photo, as a card shows it (see macros/images.html)."""
+
+    key_prefix: str
+    widths: list[int]
+    width: int
+    height: int
+    alt_text: str
+
+
+class Card(NamedTuple):
+    """A product as every listing shows it (catalogue, home, storefront, related products):
+    plain values read by two light statements instead of ORM objects, which cost more to
+    build than the rest of a listing page."""
+
+    id: int
+    slug: str
+    name: str
+    price_min_idr: int
+    in_stock: bool
+    producer_name: str
+    #: The producer's kabupaten/kota code ("64.72"), or None.
+    regency_code: str | None
+    photo: CardPhoto | None
+
+
+def card_columns() -> Select[Any]:
+    """What a card needs: the product, its producer's name and region, and its first photo
+    (an outer join to the photo a correlated subquery picks). Join the producer and say
+    who may see it (as :func:`public_cards` does), then give it to :func:`cards`."""
+    first = (select(ProductPhoto.id).where(ProductPhoto.product_id == Product.id)
+             .order_by(ProductPhoto.position, ProductPhoto.id).limit(1)
+             .correlate(Product).scalar_subquery())
+    return (select(Product.id, Product.slug, Product.name, Product.price_min_idr,
+                   Product.in_stock, Producer.name.label("producer_name"), Producer.region_code,
+                   ProductPhoto.key_prefix, ProductPhoto.widths, ProductPhoto.width,
+                   ProductPhoto.height, ProductPhoto.alt_text)
+            .select_from(Product).outerjoin(ProductPhoto, ProductPhoto.id == first))
+
+
+def public_cards() -> Select[Any]:
+    """Cards of public products (like :func:`public_products`), in one statement."""
+    return (card_columns().join_from(Product, Producer, Product.producer_id == Producer.id)
+            .where(public_product(unindexed=True)))
+
+
+def cards(stmt: Select[Any]) -> list[Card]:
+    """The cards of ``stmt`` (a :func:`public_cards` select), in its order."""
+    return [Card(row.id, row.slug, row.name, row.price_min_idr, row.in_stock,
+                 row.producer_name, _regency(row.region_code),
+                 CardPhoto(row.key_prefix, row.widths, row.width, row.height, row.alt_text)
+                 if row.key_prefix else None)
+            for row in db.session.execute(stmt)]
+
+
+def cards_by_id(ids: list[int]) -> list[Card]:
+    """The public products among ``ids``, as cards in that order."""
+    if not ids:
+        return []
+    found = {card.id: card for card in cards(public_cards().where(Product.id.in_(ids)))}
+    return [found[i] for i in ids if i in found]
+
+
+def _regency(region_code: str | None) -> str | None:
+    """Producer.regency_code for a region code read as a plain value."""
+    return ".".join(region_code.split(".")[:2]) if region_code else None
 
 
 # --- producers -----------------------------------------------------------------------------
@@ -244,15 +309,13 @@ def producers_page(regency: str | None, sector: str | None, page: int,
 
 
 def producer_products(producer: Producer, page: int,
-                      per_page: int) -> tuple[list[Product], int, int]:
+                      per_page: int) -> tuple[list[Card], int, int]:
     """A page of a producer's public products (newest first), their total, the page shown."""
     total = count_public_products(Product.producer_id == producer.id)
     page = _clamp(total, page, per_page)
-    items = db.session.scalars(
-        public_products().where(Product.producer_id == producer.id)
-        .options(selectinload(Product.photos))
-        .order_by(*newest_first()).offset((page - 1) * per_page).limit(per_page))
-    return list(items), total, page
+    items = cards(public_cards().where(Product.producer_id == producer.id)
+                  .order_by(*newest_first()).offset((page - 1) * per_page).limit(per_page))
+    return items, total, page
 
 
 def grants_of(producer: Producer) -> list[Grant]:

@@ -17,12 +17,11 @@ from __future__ import annotations
 import enum
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     ColumnElement,
-    Row,
     Select,
     func,
     literal,
@@ -32,7 +31,6 @@ from sqlalchemy import (
     true,
 )
 from sqlalchemy import column as sql_column
-from sqlalchemy.orm import contains_eager, selectinload
 
 from marketplace.catalogue import queries
 from marketplace.catalogue.models import ProcessingLevel, Product, ProductStatus
@@ -41,7 +39,7 @@ from marketplace.catalogue.search_index import (  # noqa: F401 - also imported f
     include_in_autogenerate,
     reindex_all,
 )
-from marketplace.catalogue.text import stems
+from marketplace.catalogue.text import regency_word, stems
 from marketplace.extensions import db
 from marketplace.producers.models import Producer, ProducerStatus
 
@@ -93,7 +91,7 @@ class Filters:
 
 @dataclass
 class SearchPage:
-    items: list[Product]
+    items: list[queries.Card]
     #: Exact up to COUNT_LIMIT; when ``more``, at least this many.
     total: int
     page: int
@@ -116,13 +114,14 @@ def search(query: str, filters: Filters | None = None, sort: Sort | None = None,
            page: int = 1, per_page: int = PER_PAGE) -> SearchPage:
     """One page of public products matching ``query`` and ``filters``.
 
-    Three statements whatever the page size: the counts, the page (producer joined) and its
-    photos. A page past the end gives the last page.
+    At most three statements whatever the page size: the matches (with their counts), the
+    page's cards and their photos. A page past the end gives the last page.
     """
     filters = filters or Filters()
     terms = query_terms(query)
     if sort is None or (sort is Sort.RELEVANCE and not terms):
         sort = Sort.RELEVANCE if terms else Sort.NEWEST
+    terms, filters = _region_as_word(terms, filters)
     engine = _engine()
     total, text_matches, ordered = engine.candidates(terms, filters, sort, COUNT_LIMIT)
     more = total > COUNT_LIMIT
@@ -132,21 +131,21 @@ def search(query: str, filters: Filters | None = None, sort: Sort | None = None,
     if not total:
         return SearchPage([], 0, 1, 1, per_page)
     if ordered is not None:
-        items = _in_order(ordered[(page - 1) * per_page:page * per_page])
+        items = queries.cards_by_id(ordered[(page - 1) * per_page:page * per_page])
         return SearchPage(items, total, page, pages, per_page, more)
-    stmt = engine.page(select(Product), terms, filters, sort,
+    stmt = engine.page(queries.card_columns(), terms, filters, sort,
                        broad=text_matches > engine.rank_limit, small=not more)
-    stmt = stmt.options(contains_eager(Product.producer), selectinload(Product.photos))
-    items = list(db.session.scalars(stmt.offset((page - 1) * per_page).limit(per_page)))
+    items = queries.cards(stmt.offset((page - 1) * per_page).limit(per_page))
     return SearchPage(items, total, page, pages, per_page, more)
 
 
-def _in_order(ids: list[int]) -> list[Product]:
-    """These public products (producer joined, photos loaded), in this order."""
-    found = {p.id: p for p in db.session.scalars(
-        queries.public_products().where(Product.id.in_(ids))
-        .options(selectinload(Product.photos)))}
-    return [found[i] for i in ids if i in found]
+def _region_as_word(terms: list[str], filters: Filters) -> tuple[list[str], Filters]:
+    """With words to match, a kabupaten/kota filter becomes one more word: every product's
+    search text holds its producer's (text.regency_word), so the full-text index finds
+    "rotan" in Berau at once instead of testing every Berau product for "rotan"."""
+    if not terms or not filters.regency:
+        return terms, filters
+    return [regency_word(filters.regency), *terms], replace(filters, regency=None)
 
 
 def query_terms(query: str) -> list[str]:
@@ -175,8 +174,9 @@ def _counts(terms: list[str], filters: Filters) -> tuple[int, int]:
 
 def exact_count(query: str, filters: Filters | None = None) -> int:
     """Every public product matching (for the benchmark's table; pages use _counts)."""
-    stmt = _engine().filtered(select(func.count(Product.id)), query_terms(query),
-                              filters or Filters())
+    terms, filters = _region_as_word(query_terms(query), filters or Filters())
+    hints = _SQLiteEngine.FULL_TEXT if terms else _PLAIN
+    stmt = _engine().filtered(select(func.count(Product.id)), terms, filters, hints)
     return db.session.scalar(stmt) or 0
 
 
@@ -300,6 +300,22 @@ class _SQLiteEngine(_Engine):
     def text_matches(self, terms: list[str]) -> Select:
         return select(_FTS.c.rowid).where(self._condition(terms))
 
+    def candidates(self, terms: list[str], filters: Filters, sort: Sort,
+                   limit: int) -> tuple[int, int, list[int] | None]:
+        """With words and no category or kabupaten/kota filter, first up to ``limit`` + 1
+        matches, driven by the FTS table (FTS5 streams them, with bm25 only for the rows
+        returned): when there are at most ``limit``, that is the page order and the count
+        in one statement. Otherwise (and with those filters), counts as the other engines."""
+        if not terms or filters.category_ids or filters.regency:
+            return super().candidates(terms, filters, sort, limit)
+        rank = -_FTS.c.rank  # bm25: lower is better
+        found = self.filtered(select(Product.id, _sort_key(sort, rank)), terms, filters,
+                              self.FULL_TEXT).limit(limit + 1)
+        ids = _ids_in_order(found, sort)
+        if len(ids) > limit:
+            return super().candidates(terms, filters, sort, limit)
+        return len(ids), len(ids), ids
+
     def counted(self, terms: list[str], filters: Filters) -> Select:
         stmt = select(literal(1))
         if terms and not (filters.category_ids or filters.regency):
@@ -355,32 +371,33 @@ class _PostgreSQLEngine(_Engine):
 
     def candidates(self, terms: list[str], filters: Filters, sort: Sort,
                    limit: int) -> tuple[int, int, list[int] | None]:
-        keys = [Product.id, Product.published_at, Product.price_min_idr]
-        if terms and sort is Sort.RELEVANCE:
-            keys.append(func.ts_rank(_VECTOR, self._query(terms)).label("rank"))
-        found = self.filtered(select(*keys), terms, filters).limit(limit + 1)
+        rank = func.ts_rank(_VECTOR, self._query(terms)) if terms else None
+        found = self.filtered(select(Product.id, _sort_key(sort, rank)), terms,
+                              filters).limit(limit + 1)
         if terms and not filters.active:
-            rows, exact = self._gated(found, terms, filters, limit)
+            ids, exact = self._gated(found, sort, terms, filters, limit)
             if exact > limit:
                 return exact, exact, None
         else:
-            rows = db.session.execute(found).all()
-        if len(rows) > limit:
-            return len(rows), len(rows), None
-        return len(rows), len(rows), [row.id for row in _sorted(rows, sort)]
+            ids = _ids_in_order(found, sort)
+        if len(ids) > limit:
+            return len(ids), len(ids), None
+        return len(ids), len(ids), ids
 
-    def _gated(self, found: Select, terms: list[str], filters: Filters,
-               limit: int) -> tuple[list[Row], int]:
-        """``found``'s rows, run only when the words matched exactly are at most ``limit``,
-        and that exact count (in one statement: a LATERAL join to the count)."""
+    def _gated(self, found: Select, sort: Sort, terms: list[str], filters: Filters,
+               limit: int) -> tuple[list[int], int]:
+        """``found``'s ids in page order, run only when the words matched exactly are at
+        most ``limit``, and that exact count (in one statement: a LATERAL join to the
+        count)."""
         exact = self.filtered(select(literal(1)), [], filters).where(
             _VECTOR.op("@@")(self._query(terms, prefix=False))).limit(limit + 1)
         gate = select(func.count().label("n")).select_from(exact.subquery()).subquery("gate")
         matches = found.where(gate.c.n <= limit).lateral("matches")
-        rows = db.session.execute(select(gate.c.n, *matches.c).select_from(
-            gate.outerjoin(matches, true()))).all()
+        rows = db.session.execute(
+            select(gate.c.n, matches.c.id).select_from(gate.outerjoin(matches, true()))
+            .order_by(*_by_key(sort, matches.c.key, matches.c.id))).all()
         count = rows[0].n if rows else 0
-        return [row for row in rows if row.id is not None], count
+        return [row.id for row in rows if row.id is not None], count
 
     def page(self, stmt: Select, terms: list[str], filters: Filters, sort: Sort,
              broad: bool, small: bool) -> Select:
@@ -400,15 +417,26 @@ class _PostgreSQLEngine(_Engine):
         return stmt.order_by(*_order(sort))
 
 
-def _sorted(rows: list[Row], sort: Sort) -> list[Row]:
-    """Rows (id, published_at, price_min_idr[, rank]) in the order _order / ts_rank give."""
-    if rows and sort is Sort.RELEVANCE and "rank" in rows[0]._fields:
-        return sorted(rows, key=lambda r: (-r.rank, -r.id))
-    if sort is Sort.PRICE_ASC:
-        return sorted(rows, key=lambda r: (r.price_min_idr, -r.id))
-    if sort is Sort.PRICE_DESC:
-        return sorted(rows, key=lambda r: (r.price_min_idr, r.id), reverse=True)
-    return sorted(rows, key=lambda r: (r.published_at, r.id), reverse=True)
+def _sort_key(sort: Sort, rank: ColumnElement | None) -> ColumnElement:
+    """What a page is ordered by before Product.id (see _by_key), labelled "key": the
+    relevance ``rank`` (higher is better), the price, or the publication date."""
+    if sort is Sort.RELEVANCE and rank is not None:
+        return rank.label("key")
+    if sort in (Sort.PRICE_ASC, Sort.PRICE_DESC):
+        return Product.price_min_idr.label("key")
+    return Product.published_at.label("key")
+
+
+def _by_key(sort: Sort, key: ColumnElement, ids: ColumnElement) -> list[ColumnElement]:
+    return [key.asc() if sort is Sort.PRICE_ASC else key.desc(), ids.desc()]
+
+
+def _ids_in_order(found: Select, sort: Sort) -> list[int]:
+    """The ids of ``found`` (id, key; with a LIMIT) in page order. The limit applies first,
+    so the database stops reading matches there and sorts only those."""
+    rows = found.subquery("found")
+    return list(db.session.scalars(select(rows.c.id).order_by(*_by_key(sort, rows.c.key,
+                                                                       rows.c.id))))
 
 
 _SQLITE = _SQLiteEngine()

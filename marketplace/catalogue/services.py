@@ -34,7 +34,7 @@ from marketplace.catalogue.models import (
     Product,
     ProductStatus,
 )
-from marketplace.catalogue.text import stem_text
+from marketplace.catalogue.text import regency_word, stem_text
 from marketplace.catalogue.variants import VariantData, apply_variants
 from marketplace.db import utcnow
 from marketplace.exceptions import ServiceError
@@ -119,15 +119,19 @@ def plain_text(text: str) -> str:
 
 def search_text_for(product: Product) -> str:
     """Stems of the name, description, raw material, category (and its parent) names in
-    both languages, and the producer's name."""
+    both languages, and the producer's name; then the word for the producer's
+    kabupaten/kota (text.regency_word), which the catalogue's region filter searches."""
     category = product.category or db.session.get(Category, product.category_id)
     names: list[str] = []
     while category is not None:
         names += [category.name_id, category.name_en]
         category = category.parent
     producer = product.producer or db.session.get(Producer, product.producer_id)
-    return stem_text(product.name, plain_text(product.description), product.raw_material,
-                     *names, producer.name if producer else "")
+    words = stem_text(product.name, plain_text(product.description), product.raw_material,
+                      *names, producer.name if producer else "")
+    if producer is not None and producer.regency_code:
+        words += " " + regency_word(producer.regency_code)
+    return words
 
 
 def refresh(product: Product) -> None:
@@ -152,7 +156,7 @@ def refresh_category_products(category: Category) -> int:
 
 
 def refresh_producer_products(producer: Producer) -> int:
-    """After a producer is renamed: its products' search words. Does not commit (call it
+    """After a producer is renamed or moves: its products' search words. Does not commit (call it
     from the service that renames the producer, before its commit)."""
     count = 0
     for product in db.session.scalars(select(Product).where(Product.producer_id == producer.id)):

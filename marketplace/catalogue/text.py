@@ -34,3 +34,9 @@ def stems(text: str) -> list[str]:
 def stem_text(*parts: str) -> str:
     """One space-separated string of stems, for the search index."""
     return " ".join(stem for part in parts for stem in stems(part or ""))
+
+
+def regency_word(regency_code: str) -> str:
+    """The word for a kabupaten/kota in products' search text: "64.03" -> "kab6403". With it
+    the full-text index filters by region too (catalogue.search)."""
+    return "kab" + regency_code.replace(".", "")

@@ -16,7 +16,7 @@ from flask import current_app
 from sqlalchemy import func, insert, select
 
 from marketplace.catalogue.models import Category, ProcessingLevel, Product, ProductStatus, Variant
-from marketplace.catalogue.text import stem_text
+from marketplace.catalogue.text import regency_word, stem_text
 from marketplace.db import utcnow
 from marketplace.exceptions import ServiceError
 from marketplace.extensions import db
@@ -75,7 +75,7 @@ def _leaf_categories() -> list[tuple[int, str]]:
     return [(row.id, row.name_id) for row in rows]
 
 
-def _seed_producers(rng: random.Random, count: int) -> list[tuple[int, Sector, str]]:
+def _seed_producers(rng: random.Random, count: int) -> list[tuple[int, Sector, str, str]]:
     villages = list(db.session.scalars(select(Region.code).where(
         Region.level == VILLAGE, Region.code.like("64.%")).order_by(Region.code)))
     have = list(db.session.execute(select(Producer.id, Producer.sector, Producer.name).where(
@@ -97,11 +97,13 @@ def _seed_producers(rng: random.Random, count: int) -> list[tuple[int, Sector, s
     for start in range(0, len(rows), BATCH):
         db.session.execute(insert(Producer.__table__), rows[start:start + BATCH])
     db.session.flush()
-    return [(r.id, r.sector, r.name) for r in db.session.execute(
-        select(Producer.id, Producer.sector, Producer.name).where(Producer.slug.like("bench-%")))]
+    return [(r.id, r.sector, r.name, r.region_code) for r in db.session.execute(
+        select(Producer.id, Producer.sector, Producer.name, Producer.region_code)
+        .where(Producer.slug.like("bench-%")))]
 
 
-def _product_batches(rng: random.Random, count: int, producers: list[tuple[int, Sector, str]],
+def _product_batches(rng: random.Random, count: int,
+                     producers: list[tuple[int, Sector, str, str]],
                      categories: list[tuple[int, str]]) -> Iterator[list[dict[str, object]]]:
     batch: list[dict[str, object]] = []
     levels = list(ProcessingLevel)
@@ -109,7 +111,7 @@ def _product_batches(rng: random.Random, count: int, producers: list[tuple[int, 
     for _ in range(max(0, count)):
         # Published over the last two years, so "newest" sorts real, different dates.
         published = now - dt.timedelta(minutes=rng.randrange(0, 2 * 365 * 24 * 60))
-        producer_id, sector, producer_name = rng.choice(producers)
+        producer_id, sector, producer_name, region_code = rng.choice(producers)
         category_id, category_name = rng.choice(categories)
         name = f"{rng.choice(GOODS[Sector(sector)])} {rng.choice(QUALIFIERS)}"
         description = (f"{name} buatan {producer_name}. Dibuat dengan peralatan bantuan Dinas, "
@@ -123,7 +125,8 @@ def _product_batches(rng: random.Random, count: int, producers: list[tuple[int, 
             "weight_grams": rng.randrange(100, 5000), "length_cm": 20, "width_cm": 15,
             "height_cm": 5, "min_order_qty": 1, "status": ProductStatus.PUBLISHED,
             "price_min_idr": price, "in_stock": True,
-            "search_text": stem_text(name, description, category_name, producer_name),
+            "search_text": stem_text(name, description, category_name, producer_name) + " "
+            + regency_word(region_code[:5]),
             "unpublished_reason": "", "published_at": published, "created_at": published,
             "updated_at": published, "_variants": rng.randrange(1, 4), "_price": price,
         })

@@ -257,9 +257,9 @@ def update_profile(actor: User, producer: Producer, data: ProfileData) -> Produc
             setattr(producer, field, value)
     if changes:
         record_event(producer, actor, "profile_edit", changes=changes)
-        if "name" in changes:
-            # Products are found by their producer's name too. Imported here: the
-            # catalogue builds on producers, not the other way round.
+        if {"name", "region_code"} & set(changes):
+            # Products are found by their producer's name and kabupaten/kota too. Imported
+            # here: the catalogue builds on producers, not the other way round.
             from marketplace.catalogue.services import refresh_producer_products
 
             refresh_producer_products(producer)
