@@ -69,6 +69,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     payments.init_app(app)
 
     from marketplace.accounts.cli import create_staff
+    from marketplace.cart.cli import cart_cli
     from marketplace.catalogue.cli import catalogue_cli
     from marketplace.demo.cli import demo_cli, seed_bench
     from marketplace.orders.cli import orders_cli, worker
@@ -77,6 +78,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from marketplace.verification.cli import verification_cli
 
     app.cli.add_command(create_staff)
+    app.cli.add_command(cart_cli)
     app.cli.add_command(catalogue_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(seed_bench)

@@ -3,6 +3,7 @@ sign-in, and the add-to-cart form that needs no session-bound token."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -12,6 +13,7 @@ from sqlalchemy import func, select
 from marketplace.cart import services
 from marketplace.cart.models import Cart, CartItem
 from marketplace.catalogue.models import ProductStatus, Variant
+from marketplace.db import utcnow
 from marketplace.exceptions import ServiceError
 from marketplace.extensions import db as _db
 from marketplace.producers.models import ProducerStatus
@@ -240,3 +242,41 @@ def test_cart_page_is_in_indonesian_by_default(app, client, shops):
     add(client, shops["a"]["variant_id"], 1)
     page = client.get("/keranjang").get_data(as_text=True)
     assert "Keranjang" in page and "Perbarui Keranjang" in page
+
+
+# --- housekeeping --------------------------------------------------------------------------
+
+def test_clean_deletes_guest_carts_untouched_for_30_days_and_keeps_the_rest(app, ctx, shops):
+    variant_id = shops["a"]["variant_id"]
+    old_guest, new_guest, busy_guest = (services.new_guest_token() for _ in range(3))
+    buyer = make_user()
+    for owner, token in ((None, old_guest), (None, new_guest), (None, busy_guest),
+                         (buyer, None)):
+        services.add_item(owner, token, variant_id, 1)
+    month_ago = utcnow() - dt.timedelta(days=31)
+    for owner, token in ((None, old_guest), (None, busy_guest), (buyer, None)):
+        services.find_cart(owner, token).updated_at = month_ago
+    _db.session.commit()
+    services.add_item(None, busy_guest, variant_id, 1)  # touched again today: stays
+
+    assert services.discard_stale_guest_carts() == 1
+    assert services.find_cart(None, old_guest) is None
+    assert services.find_cart(None, new_guest) is not None
+    assert [i.quantity for i in services.find_cart(None, busy_guest).items] == [2]
+    assert services.find_cart(buyer, None) is not None  # accounts' carts stay, however old
+    assert _db.session.scalar(select(func.count()).select_from(CartItem)) == 3
+
+
+def test_the_clean_command_reports_and_refuses_a_bad_number_of_days(app, ctx, shops):
+    token = services.new_guest_token()
+    services.add_item(None, token, shops["a"]["variant_id"], 1)
+    services.find_cart(None, token).updated_at = utcnow() - dt.timedelta(days=3)
+    _db.session.commit()
+    runner = app.test_cli_runner()
+    bad = runner.invoke(args=["cart", "clean", "--days", "0"])
+    assert bad.exit_code == 2 and services.find_cart(None, token) is not None
+    kept = runner.invoke(args=["cart", "clean"])
+    assert kept.exit_code == 0 and "0 guest cart(s) deleted" in kept.output
+    done = runner.invoke(args=["cart", "clean", "--days", "2"])
+    assert done.exit_code == 0 and "1 guest cart(s) deleted" in done.output
+    assert services.find_cart(None, token) is None

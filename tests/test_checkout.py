@@ -13,11 +13,13 @@ from sqlalchemy import func, select
 from marketplace.accounts.models import User
 from marketplace.cart import services as cart_services
 from marketplace.cart.models import CartItem
+from marketplace.catalogue import holidays
 from marketplace.catalogue.models import Product, Variant
 from marketplace.db import utcnow
 from marketplace.extensions import db as _db
 from marketplace.orders import signals
 from marketplace.orders.models import CheckoutGroup, Order, OrderEvent, OrderLine
+from marketplace.producers.models import Producer
 from tests import stripe_contract
 from tests.checkout_factories import make_address, two_shops
 from tests.factories import make_user
@@ -99,6 +101,25 @@ def test_checkout_page_shows_each_shop_with_its_options_and_the_totals(app, buye
     assert "Rp300.000" in html and "Rp75.000" in html
     assert 'id="total">Rp415.000<' in html  # 375.000 + 2 x 20.000
     assert 'value="bank_transfer" checked' in html and 'value="stripe"' not in html
+
+
+def test_a_shop_on_holiday_is_announced_in_the_cart_and_checkout_but_can_be_ordered_from(
+        app, buyer_client, setup):
+    with app.app_context():
+        shop = _db.session.get(Producer, setup["a_producer"])
+        shop.holiday_from = holidays.today() - dt.timedelta(days=1)
+        shop.holiday_until = holidays.today() + dt.timedelta(days=2)
+        shop.holiday_note = "Orders are sent after the holiday."
+        _db.session.commit()
+    a, b = setup["a_producer"], setup["b_producer"]
+    for page in ("/keranjang", "/checkout"):
+        html = buyer_client.get(page).get_data(as_text=True)
+        notice = html.split(f'id="holiday-{a}"', 1)[1].split("</div>", 1)[0]
+        assert "closed for a holiday until" in notice
+        assert "Orders are sent after the holiday." in notice
+        assert f'id="holiday-{b}"' not in html
+    assert checkout(buyer_client).status_code == 303
+    assert counts(app)[:2] == (1, 2)
 
 
 def test_placing_creates_one_group_with_an_order_per_shop(app, buyer_client, setup):

@@ -182,6 +182,18 @@ def test_holiday_notice_while_closed(app, client, store):
     assert "Libur Idul Fitri" in notice
 
 
+def test_product_pages_show_the_shops_holiday_too(app, client, store):
+    today = holidays.today()
+    url = f"/produk/{store['products'][0]}"
+    assert 'id="holiday-notice"' not in client.get(url, follow_redirects=True).get_data(
+        as_text=True)
+    set_holiday(app, store, today, today + dt.timedelta(days=3), "Pesanan dikirim tanggal 5.")
+    html = client.get(url, follow_redirects=True).get_data(as_text=True)
+    notice = html.split('id="holiday-notice"', 1)[1].split("</div>", 1)[0]
+    assert "sedang libur sampai" in notice and "Pesanan dikirim tanggal 5." in notice
+    assert 'id="add-to-cart"' in html  # buyers may still order
+
+
 def test_holiday_notice_a_week_ahead_but_not_earlier_or_after(app, client, store):
     today = holidays.today()
     set_holiday(app, store, today + dt.timedelta(days=5), today + dt.timedelta(days=8))

@@ -8,17 +8,20 @@ product's minimum order) and refused with a message that changes nothing.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from marketplace.accounts.models import User
 from marketplace.cart.models import Cart, CartItem
+from marketplace.catalogue.holidays import HolidayState, holiday_state
 from marketplace.catalogue.models import Product, ProductStatus, Variant
+from marketplace.db import utcnow
 from marketplace.exceptions import ServiceError
 from marketplace.extensions import db
 from marketplace.producers.models import Producer
@@ -29,6 +32,9 @@ MAX_QUANTITY = 999
 MAX_ITEMS = 50
 #: Where the views keep a guest's token in the session (read by the sign-in view too).
 GUEST_SESSION_KEY = "cart_token"
+#: A guest cart untouched this long is deleted by ``flask cart clean`` (its session, and so
+#: its token, is long gone by then for most visitors).
+GUEST_CART_DAYS = 30
 
 
 def new_guest_token() -> str:
@@ -142,6 +148,7 @@ def add_item(user: User | None, token: str | None, variant_id: object,
         cart.items.append(item)
     else:
         item.quantity = total
+    cart.updated_at = utcnow()
     db.session.commit()
     return item
 
@@ -162,6 +169,8 @@ def update_quantities(user: User | None, token: str | None,
             _check_quantity(item.variant, new[item_id], field_name)
     for item_id, qty in new.items():
         items[item_id].quantity = qty
+    if cart is not None:
+        cart.updated_at = utcnow()
     db.session.commit()
 
 
@@ -171,6 +180,7 @@ def remove_item(user: User | None, token: str | None, item_id: object) -> None:
     if item is None:
         raise ServiceError(_l("That item is no longer in your cart."))
     cart.items.remove(item)  # type: ignore[union-attr]
+    cart.updated_at = utcnow()  # type: ignore[union-attr]
     db.session.commit()
 
 
@@ -194,6 +204,17 @@ def merge_guest_cart(user: User, token: str | None) -> None:
                 own.items.append(CartItem(variant_id=item.variant_id, quantity=item.quantity))
         db.session.delete(guest)  # and its items (cascade)
     db.session.commit()
+
+
+def discard_stale_guest_carts(days: int = GUEST_CART_DAYS, now: dt.datetime | None = None) -> int:
+    """Delete guests' carts (and their items) untouched for ``days`` days; accounts' carts
+    stay. Returns how many carts went."""
+    cutoff = (now or utcnow()) - dt.timedelta(days=days)
+    stale = select(Cart.id).where(Cart.user_id.is_(None), Cart.updated_at < cutoff)
+    db.session.execute(delete(CartItem).where(CartItem.cart_id.in_(stale.scalar_subquery())))
+    count = db.session.execute(delete(Cart).where(Cart.id.in_(stale.scalar_subquery()))).rowcount
+    db.session.commit()
+    return count or 0
 
 
 # --- what the cart page and checkout show -------------------------------------------------
@@ -234,6 +255,12 @@ class ProducerGroup:
     @property
     def blocked(self) -> bool:
         return any(line.problem for line in self.lines)
+
+    @property
+    def holiday(self) -> HolidayState | None:
+        """The shop's holiday, under way or within a week: shown, not blocking (a buyer
+        may order before or during it; the producer's note says when orders are sent)."""
+        return holiday_state(self.producer)
 
 
 @dataclass

@@ -124,6 +124,7 @@ def product(product_id: int, slug: str | None = None):
         related=queries.related_products(item), regencies=queries.regencies(),
         share_image=seo.photo_share_url(item.photos[0] if item.photos else None),
         json_ld=seo.product_json_ld(item), level_labels=PROCESSING_LABELS,
+        holiday=holidays.holiday_state(item.producer),
         whatsapp=whatsapp_link(item.producer.whatsapp, message) if item.producer.whatsapp
         else "")
 
