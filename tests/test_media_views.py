@@ -118,6 +118,12 @@ def test_conditional_requests_get_304(app, client, local):
     assert again.status_code == 304 and again.data == b""
     changed = fetch(client, f"/media/{key}", headers={"If-None-Match": '"something-else"'})
     assert changed.status_code == 200
+    since = fetch(client, f"/media/{key}", headers={"If-Modified-Since":
+                                                     first.headers["Last-Modified"]})
+    assert since.status_code == 304
+    part = fetch(client, f"/media/{key}", headers={"Range": "bytes=0-3"})
+    assert part.status_code == 206 and part.data == b"RIFF"
+    assert part.headers["Content-Range"] == "bytes 0-3/16"
 
 
 def test_stored_photo_renditions_are_served(app, client, local):

@@ -7,6 +7,8 @@ that checks who is asking.
 
 from __future__ import annotations
 
+import io
+
 from flask import Blueprint, Response, abort, redirect, request, send_file, session
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -89,10 +91,19 @@ def _servable_type(key: str) -> str:
 
 def _send_local(storage: LocalStorage, key: str, content_type: str) -> BaseResponse:
     path = storage.path(key)
-    if not path.is_file():
+    try:
+        stat = path.stat()
+        # Read whole (renditions are tens to a few hundred KB): no open file outlives the
+        # request, even when a browser drops it half-way (a cancelled lazy image).
+        data = path.read_bytes() if path.is_file() else None
+    except OSError:
+        data = None
+    if data is None:
         abort(404)
     # conditional: ETag, If-None-Match / If-Modified-Since (304) and Range requests.
-    return send_file(path, mimetype=content_type, conditional=True, etag=True, max_age=YEAR)
+    return send_file(io.BytesIO(data), mimetype=content_type, conditional=True,
+                     etag=f"{stat.st_mtime_ns:x}-{stat.st_size:x}",
+                     last_modified=stat.st_mtime, max_age=YEAR)
 
 
 def _stream_s3(storage: S3Storage, key: str, content_type: str) -> BaseResponse:
