@@ -42,6 +42,8 @@ WARMUP_SECONDS = 4
 #: its once-only searches are new again.
 WARM_OFFSET = 6_000
 
+#: gunicorn workers for the throughput runs (the README's deployment example uses 4).
+WORKERS = os.environ.get("BENCH_WORKERS", "2")
 #: BENCH_ONLY=catalogue: search, pages and throughput only; the checkout and dashboard
 #: figures already in results.json stay (seeding 200,000 order lines takes many minutes).
 CATALOGUE_ONLY = os.environ.get("BENCH_ONLY") == "catalogue"
@@ -215,14 +217,14 @@ def measure_thumbnails(app: Any) -> dict[str, Any]:
 
 @contextmanager
 def gunicorn(url: str, cache_seconds: int) -> Any:
-    """The app under gunicorn (2 workers), with the page cache on or off. The cache is in
+    """The app under gunicorn (WORKERS), with the page cache on or off. The cache is in
     Redis when REDIS_URL is set (as in production), else in each worker's memory."""
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": url, "RATELIMIT_ENABLED": "0",
            "INSTANCE_PATH": str(ROOT / "bench" / "instance"), "LOG_LEVEL": "WARNING",
            "PAGE_CACHE_SECONDS": str(cache_seconds)}
     process = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}",
+        [sys.executable, "-m", "gunicorn", "-w", WORKERS, "-b", f"127.0.0.1:{port}",
          "--log-level", "warning", "marketplace:create_app()"], cwd=ROOT, env=env)
     try:
         _wait_for(port)

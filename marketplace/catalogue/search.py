@@ -7,9 +7,11 @@ FTS5 table ``products_fts`` (bm25 ranking), PostgreSQL with the GIN-indexed gene
 migration ``7c4e2d9a1f30``. The last word typed also matches as a prefix: "anyam rot" finds
 "rotan".
 
-Speed at 100,000 products: counts stop at COUNT_LIMIT ("1.000+ produk"), relevance is
-computed for at most RANK_LIMIT matches, and SQLite is told where each query starts (see
-_SQLiteEngine).
+Speed at 100,000 products: counts stop at COUNT_LIMIT ("1.000+ produk"); a search first
+reads up to COUNT_LIMIT + 1 matches, sorted by the database, which for a narrow search is
+its count and page order in one statement; a kabupaten/kota filter joins the words
+(_region_as_word); relevance is computed for at most RANK_LIMIT matches; and SQLite is told
+where each query starts (see _SQLiteEngine). Pages list queries.Card values.
 """
 
 from __future__ import annotations
