@@ -312,6 +312,7 @@ def measure_throughput(app: Any, url: str) -> dict[str, Any]:
               "catalogue_share_of_trivial": round(warm["catalogue"].rps / trivial, 3),
               "trivial_rps_before_after": [round(before, 1), round(after, 1)],
               "page_cache": "redis" if os.environ.get("REDIS_URL") else "in-process",
+              "gunicorn_workers": int(WORKERS),
               "page_cache_seconds": 60}
     for name in files:
         result[f"{name}_cold_rps"] = round(cold[name].rps, 1)
