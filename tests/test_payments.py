@@ -10,10 +10,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from marketplace.accounts.models import User
 from marketplace.exceptions import ServiceError
 from marketplace.extensions import db as _db
 from marketplace.orders.models import Order, OrderStatus, PaymentStatus
-from marketplace.payments import bank, ledger, refunds
+from marketplace.payments import bank, ledger, refunds, services
 from marketplace.payments.models import (
     LedgerEntry,
     Payment,
@@ -347,3 +348,66 @@ def test_only_admins_set_the_platform_fee(app, client, group) -> None:
                      page="/dinas/saldo").status_code == 302
     with app.app_context():
         assert ledger.fee_basis_points() == 250
+
+
+# --- flagged payments ------------------------------------------------------------------------
+
+def _flag(app: Flask, group: Group) -> None:
+    with app.app_context():
+        row = _db.session.scalar(select(Payment).where(Payment.group_id == group.group_id))
+        services.flag(row, "amount_mismatch", 300_000, "IDR", 315_000, "IDR")
+        _db.session.commit()
+
+
+def test_staff_close_a_flagged_payment_with_a_note_on_every_order(app, client, group) -> None:
+    _flag(app, group)
+    login(client, group.staff)
+    url = f"/pembayaran/{group.number}"
+    assert 'id="resolve-flag"' in client.get(url).get_data(as_text=True)
+    assert group.number in client.get("/dinas/pembayaran").get_data(as_text=True)
+    empty = post_form(client, f"{url}/selesai-diperiksa", {"note": "  "}, page=url)
+    assert empty.status_code == 400 and payment(app, group).flagged_for_staff
+    too_long = post_form(client, f"{url}/selesai-diperiksa", {"note": "x" * 1001}, page=url)
+    assert too_long.status_code == 400 and payment(app, group).flagged_for_staff
+    done = post_form(client, f"{url}/selesai-diperiksa",
+                     {"note": "Selisih Rp15.000 sudah dikembalikan lewat Stripe."}, page=url)
+    assert done.status_code == 302
+    row = payment(app, group)
+    assert not row.flagged_for_staff and "amount_mismatch" in row.flag_reason
+    for order in orders(app, group):
+        event = order.events[-1]
+        assert (event.field, event.reason) == (
+            "payment_check", "Selisih Rp15.000 sudah dikembalikan lewat Stripe.")
+    page = client.get(url).get_data(as_text=True)
+    assert 'id="resolve-flag"' not in page and 'id="payment-flag-closed"' in page
+    queue = client.get("/dinas/pembayaran").get_data(as_text=True)
+    assert 'id="flagged-payments"' not in queue
+    again = post_form(client, f"{url}/selesai-diperiksa", {"note": "Lagi"}, page=url)
+    assert again.status_code == 400 and "tidak (lagi) ditandai" in again.get_data(as_text=True)
+    logout(client)
+    login(client, group.buyer)
+    mine = client.get(f"/pesanan/{orders(app, group)[0].number}").get_data(as_text=True)
+    assert "Selisih Rp15.000 sudah dikembalikan lewat Stripe." in mine
+
+
+def test_only_staff_close_a_payment_check(app, client, group) -> None:
+    _flag(app, group)
+    url = f"/pembayaran/{group.number}"
+    for email in (group.owners[0], group.buyer, group.other_owner):
+        login(client, email)
+        page = client.get("/").get_data(as_text=True)
+        response = client.post(f"{url}/selesai-diperiksa", data={**csrf_fields(page),
+                                                                 "note": "Beres"})
+        assert response.status_code == 403
+        logout(client)
+    login(client, group.owners[0])  # a shop of the group reviews the transfer, not the flag
+    assert 'id="resolve-flag"' not in client.get(url).get_data(as_text=True)
+    logout(client)
+    login(client, group.staff)
+    assert client.post(f"{url}/selesai-diperiksa", data={"note": "Beres"}).status_code == 400
+    assert payment(app, group).flagged_for_staff
+    with app.app_context():
+        owner = _db.session.scalar(select(User).where(User.email == group.owners[0]))
+        row = _db.session.scalar(select(Payment).where(Payment.group_id == group.group_id))
+        with pytest.raises(ServiceError):
+            services.resolve_flag(owner, row, "Beres")

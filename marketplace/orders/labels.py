@@ -43,6 +43,7 @@ FIELD_LABELS = {
     "shipment": _l("Shipment"),
     "refund": _l("Refund"),
     "note": _l("Note"),
+    "payment_check": _l("Payment check closed"),
 }
 
 _BY_FIELD = {"status": (S, STATUS_LABELS), "payment": (P, PAYMENT_LABELS),

@@ -70,6 +70,11 @@ def _record(order: Order, field: str, before: str, after: str, actor: User | Non
                                    actor_id=actor.id if actor else None, reason=reason))
 
 
+def record_note(order: Order, actor: User | None, field: str, note: str) -> None:
+    """An event that changes no status (e.g. staff closing a payment check); no commit."""
+    _record(order, field, "", "", actor, note)
+
+
 def set_status(order: Order, to: OrderStatus, actor: User | None, reason: str = "") -> None:
     """Move the order to ``to`` or raise ServiceError; writes the event (no commit)."""
     if to not in STATUS_TRANSITIONS[order.status]:

@@ -25,6 +25,13 @@ class RejectForm(FlaskForm):
                                           "arrived, or the amount differs."))
 
 
+class ResolveFlagForm(FlaskForm):
+    note = TextAreaField(_l("What was done"), validators=[InputRequired(), Length(max=1000)],
+                         description=_l("For example: the difference was refunded in Stripe's "
+                                        "dashboard. The buyer and the shops read this note "
+                                        "on their orders."))
+
+
 class RefundCompleteForm(FlaskForm):
     reference = StringField(_l("Reference of the refund transfer"),
                             validators=[InputRequired(), Length(max=255)])

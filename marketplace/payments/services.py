@@ -149,6 +149,31 @@ def flag(payment: Payment, code: str, *values: object) -> None:
     payment.flag_reason = (payment.flag_reason + "\n" + line).strip()
 
 
+#: How long a staff member's note on closing a flag may be.
+RESOLVE_NOTE_MAX = 1000
+
+
+def resolve_flag(actor: User, payment: Payment, note: str) -> None:
+    """Staff close a flagged payment's check with a note (what they did: refunded in
+    Stripe's dashboard, the buyer paid the rest, ...). The note goes on the timeline of every
+    order of the group, where the buyer and the shops read it; the flag's reasons stay on
+    the payment. Commits."""
+    if not actor.is_staff:
+        raise ServiceError(_l("Only agency staff can close a payment check."))
+    note = (note or "").strip()
+    if not note:
+        raise ServiceError(_l("Say what was done about this payment."), "note")
+    if len(note) > RESOLVE_NOTE_MAX:
+        raise ServiceError(_l("The note can be at most %(n)d characters long.",
+                              n=RESOLVE_NOTE_MAX), "note")
+    if not payment.flagged_for_staff:
+        raise ServiceError(_l("This payment is not flagged (any more)."))
+    payment.flagged_for_staff = False
+    for order in payment.group.orders:
+        workflow.record_note(order, actor, "payment_check", note)
+    db.session.commit()
+
+
 def check_amount(payment: Payment, amount_idr: int | None, currency: str) -> bool:
     """Does what the provider took match what the group owes? If not, flag the payment."""
     if currency.upper() == payment.currency and amount_idr == payment.amount_idr:

@@ -16,11 +16,18 @@ from marketplace.exceptions import ServiceError
 from marketplace.extensions import db
 from marketplace.forms import show_error
 from marketplace.links import external_url
-from marketplace.payments import bank, ledger, refunds
-from marketplace.payments.forms import ActionForm, FeeForm, PayoutForm, RefundCompleteForm
+from marketplace.payments import bank, ledger, refunds, services
+from marketplace.payments.forms import (
+    ActionForm,
+    FeeForm,
+    PayoutForm,
+    RefundCompleteForm,
+    RejectForm,
+    ResolveFlagForm,
+)
 from marketplace.payments.models import ConnectAccount, Payment, Refund
 from marketplace.payments.stripe_gateway import GatewayError
-from marketplace.payments.views import _user, bp
+from marketplace.payments.views import _render_review, _reviewable, _user, bp
 from marketplace.producers.access import member_producer_or_404
 from marketplace.producers.models import Producer
 
@@ -43,6 +50,25 @@ def _render_queue(flagged: list[Payment], forms: dict[int, RefundCompleteForm],
     return render_template("payments/staff_queue.html", submitted=bank.submitted_payments(),
                            flagged=flagged, refunds=open_refunds, forms=forms,
                            action_form=ActionForm()), status
+
+
+@bp.post("/pembayaran/<number>/selesai-diperiksa")
+@role_required(Role.STAFF)
+def resolve_flag(number: str) -> ResponseReturnValue:
+    """Staff close a flagged payment's check with a note (buyers and shops: 403)."""
+    group, payment = _reviewable(number)
+    form = ResolveFlagForm()
+    if form.validate_on_submit():
+        try:
+            services.resolve_flag(_user(), payment, form.note.data or "")
+        except ServiceError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            flash(_("The payment check is closed; the note is on the orders' timelines."),
+                  "success")
+            return redirect(url_for(".review", number=number))
+    return _render_review(group, payment, RejectForm(), 400, resolve_form=form)
 
 
 def _refund_or_404(refund_id: int) -> Refund:

@@ -29,7 +29,7 @@ from marketplace.extensions import csrf
 from marketplace.forms import show_error
 from marketplace.orders.models import CheckoutGroup
 from marketplace.payments import bank, methods, services, stripe_gateway, stripe_payments
-from marketplace.payments.forms import ActionForm, ReceiptForm, RejectForm
+from marketplace.payments.forms import ActionForm, ReceiptForm, RejectForm, ResolveFlagForm
 from marketplace.payments.models import MethodKey, Payment
 from marketplace.payments.stripe_gateway import GatewayError
 
@@ -185,9 +185,11 @@ def review(number: str) -> ResponseReturnValue:
 
 
 def _render_review(group: CheckoutGroup, payment: Payment, reject_form: RejectForm,
-                   status: int = 200) -> tuple[str, int]:
+                   status: int = 200,
+                   resolve_form: ResolveFlagForm | None = None) -> tuple[str, int]:
     return render_template("payments/review.html", group=group, payment=payment,
-                           confirm_form=ActionForm(), reject_form=reject_form), status
+                           confirm_form=ActionForm(), reject_form=reject_form,
+                           resolve_form=resolve_form or ResolveFlagForm()), status
 
 
 @bp.post("/pembayaran/<number>/konfirmasi")
