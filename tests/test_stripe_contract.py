@@ -361,6 +361,44 @@ def test_connect_account_is_paid_by_transfer_when_an_order_completes(app, client
     assert transfer["destination"] == "acct_test_ready"
 
 
+def test_account_updated_marks_the_account_ready_and_pays_the_waiting_balance(
+        app, client, fake, group) -> None:
+    """A producer finished onboarding but never came back to its balance page: Stripe's
+    account.updated makes the account ready (read again from Stripe, not from the event)
+    and pays what the producer earned meanwhile."""
+    from tests.payment_fixtures import complete
+
+    session_id = _start(client, group)
+    fake.complete_session(session_id)
+    _deliver(client, _session_event("checkout.session.completed", session_id))
+    with app.app_context():
+        order = _db.session.get(Order, group.order_ids[0])
+        assert order is not None
+        producer_id = order.producer_id
+        account = fake._new("account", "acct", type="express", payouts_enabled=False)
+        _db.session.add(ConnectAccount(producer_id=producer_id,
+                                       stripe_account_id=account["id"]))
+        _db.session.commit()
+        complete(order.id)  # not ready yet: the balance waits
+        assert ledger.balance(_db.session.get(Producer, producer_id)) == 220_000
+    assert fake.posts("/v1/transfers") == []
+    stale = dict(account, payouts_enabled=True)  # the event says ready; Stripe does not yet
+    assert _deliver(client, _event("account.updated", stale)).status_code == 200
+    with app.app_context():
+        assert not _db.session.get(ConnectAccount, producer_id).ready
+    fake.objects[account["id"]]["payouts_enabled"] = True
+    event = _event("account.updated", fake.objects[account["id"]])
+    assert _deliver(client, event).status_code == 200
+    assert _deliver(client, event).get_data(as_text=True) == "duplicate"
+    with app.app_context():
+        assert _db.session.get(ConnectAccount, producer_id).ready
+        assert ledger.balance(_db.session.get(Producer, producer_id)) == 0
+    [transfer] = fake.posts("/v1/transfers")
+    assert transfer["destination"] == account["id"] and transfer["amount"] == str(220_000 * 100)
+    unknown = _event("account.updated", dict(account, id="acct_test_someone_else"))
+    assert _deliver(client, unknown).get_data(as_text=True) == "ignored"
+
+
 # --- 20 deliveries at once, against the real (committed) database --------------------------------
 
 @pytest.fixture

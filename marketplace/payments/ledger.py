@@ -30,6 +30,7 @@ from marketplace.payments.models import (
     Payout,
     PayoutMethod,
     PlatformSetting,
+    WebhookEvent,
 )
 from marketplace.producers.models import Producer
 
@@ -189,6 +190,35 @@ def refresh_account(producer: Producer) -> bool:
     account.ready = stripe_gateway.account_ready(account.stripe_account_id)
     db.session.commit()
     return account.ready
+
+
+def handle_account_updated(event_id: str, obj: dict[str, Any]) -> str:
+    """``account.updated`` (a Connect event): a producer may have finished onboarding
+    without coming back to its balance page, or lost its payouts. Readiness is read again
+    from Stripe (not from the event, which may be older than the account); an account that
+    just became ready is paid its balance at once."""
+    account_id = obj.get("id")
+    account = db.session.scalar(select(ConnectAccount).where(
+        ConnectAccount.stripe_account_id == account_id)) if isinstance(account_id, str) else None
+    db.session.commit()  # hold no transaction (nor SQLite's write lock) while Stripe answers
+    ready = stripe_gateway.account_ready(account.stripe_account_id) if account else False
+    try:
+        with db.session.begin_nested():
+            db.session.add(WebhookEvent(event_id=event_id, type="account.updated"))
+    except IntegrityError:
+        db.session.rollback()
+        return "duplicate"
+    if account is None:
+        db.session.commit()
+        return "ignored"
+    became_ready = ready and not account.ready
+    account.ready = ready
+    db.session.commit()
+    if became_ready:
+        producer = db.session.get(Producer, account.producer_id)
+        if producer is not None:
+            _maybe_transfer(producer)
+    return "handled"
 
 
 def _maybe_transfer(producer: Producer) -> None:

@@ -152,6 +152,10 @@ def handle_event(event: dict[str, Any]) -> str:
         from marketplace.payments import refunds
 
         return refunds.handle_charge_refunded(event_id, obj)
+    elif kind == "account.updated":
+        from marketplace.payments import ledger
+
+        return ledger.handle_account_updated(event_id, obj)
     db.session.commit()
     outcome = services.Outcome()
     if payment is not None:
