@@ -114,6 +114,8 @@ def from_environment() -> dict[str, object]:
         # Stripe Checkout is offered only when both keys are set (test-mode keys in development).
         "STRIPE_SECRET_KEY": os.environ.get("STRIPE_SECRET_KEY", "").strip(),
         "STRIPE_WEBHOOK_SECRET": os.environ.get("STRIPE_WEBHOOK_SECRET", "").strip(),
+        "STRIPE_CONNECT_WEBHOOK_SECRET": os.environ.get("STRIPE_CONNECT_WEBHOOK_SECRET",
+                                                        "").strip(),
         # Payouts by Stripe Connect transfers (Express accounts); off: staff pay by bank.
         "STRIPE_CONNECT_ENABLED": _bool("STRIPE_CONNECT_ENABLED", False),
         # The account buyers transfer to (bank transfer, the default method). The demo

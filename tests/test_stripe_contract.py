@@ -399,6 +399,20 @@ def test_account_updated_marks_the_account_ready_and_pays_the_waiting_balance(
     assert _deliver(client, unknown).get_data(as_text=True) == "ignored"
 
 
+def test_connect_events_are_accepted_with_the_connect_endpoint_secret(app, client, fake,
+                                                                       monkeypatch) -> None:
+    event = _event("account.updated", dict(stripe_contract.fixtures()["account"],
+                                           id="acct_test_unknown"))
+    assert _deliver(client, event, secret="whsec_connect_test").status_code == 400
+    monkeypatch.setitem(app.config, "STRIPE_CONNECT_WEBHOOK_SECRET", "whsec_connect_test")
+    response = _deliver(client, event, secret="whsec_connect_test")
+    assert response.status_code == 200 and response.get_data(as_text=True) == "ignored"
+    assert _deliver(client, _event("account.updated", event["data"]["object"]),
+                    secret="whsec_someone_else").status_code == 400
+    assert _deliver(client, _event("account.updated", event["data"]["object"])
+                    ).status_code == 200  # the platform secret still works
+
+
 # --- 20 deliveries at once, against the real (committed) database --------------------------------
 
 @pytest.fixture

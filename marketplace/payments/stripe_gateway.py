@@ -194,14 +194,30 @@ def create_transfer(*, account_id: str, amount_idr: int, description: str,
 
 # --- webhooks ----------------------------------------------------------------------------------
 
+def _verify(text: str, signature: str, secrets: list[str]) -> None:
+    """Raises stripe.SignatureVerificationError unless one of ``secrets`` signed ``text``."""
+    for secret in secrets[:-1]:
+        try:
+            stripe.WebhookSignature.verify_header(text, signature, secret, WEBHOOK_TOLERANCE)
+            return
+        except stripe.SignatureVerificationError:
+            continue
+    stripe.WebhookSignature.verify_header(text, signature, secrets[-1], WEBHOOK_TOLERANCE)
+
+
 def parse_webhook(payload: bytes, signature: str | None) -> dict[str, Any]:
-    """The event as a dict, after checking its signature on the raw body (BadSignature)."""
-    secret = current_app.config["STRIPE_WEBHOOK_SECRET"]
-    if not secret or not signature:
+    """The event as a dict, after checking its signature on the raw body (BadSignature).
+    Stripe signs with the secret of the endpoint that sends: the platform's endpoint
+    (STRIPE_WEBHOOK_SECRET) or, for connected accounts' events, a Connect endpoint
+    (STRIPE_CONNECT_WEBHOOK_SECRET, optional)."""
+    config = current_app.config
+    secrets = [s for s in (config["STRIPE_WEBHOOK_SECRET"],
+                           config.get("STRIPE_CONNECT_WEBHOOK_SECRET", "")) if s]
+    if not secrets or not signature:
         raise BadSignature("no secret or no signature")
     try:
         text = payload.decode("utf-8")
-        stripe.WebhookSignature.verify_header(text, signature, secret, WEBHOOK_TOLERANCE)
+        _verify(text, signature, secrets)
         event = json.loads(text)
     except (stripe.SignatureVerificationError, UnicodeDecodeError, ValueError) as error:
         raise BadSignature(str(error)) from error
