@@ -338,8 +338,10 @@ def test_pending_stripe_refund_completes_on_charge_refunded(app, client, fake, g
     assert orders(app, group)[0].status is OrderStatus.REFUNDED
 
 
-def test_connect_account_is_paid_by_transfer_when_an_order_completes(app, client, fake,
-                                                                     group) -> None:
+def _paid_with_connect_account(app: Flask, client: FlaskClient, fake: FakeStripe, group: Group,
+                               account_id: str, ready: bool) -> int:
+    """The group paid through Stripe; its first producer gets a Connect account; then that
+    order completes. Returns the producer's id."""
     from tests.payment_fixtures import complete
 
     session_id = _start(client, group)
@@ -349,10 +351,18 @@ def test_connect_account_is_paid_by_transfer_when_an_order_completes(app, client
         order = _db.session.get(Order, group.order_ids[0])
         assert order is not None
         _db.session.add(ConnectAccount(producer_id=order.producer_id,
-                                       stripe_account_id="acct_test_ready", ready=True))
+                                       stripe_account_id=account_id, ready=ready))
         _db.session.commit()
         complete(order.id)
-        producer = _db.session.get(Producer, order.producer_id)
+        return order.producer_id
+
+
+def test_connect_account_is_paid_by_transfer_when_an_order_completes(app, client, fake,
+                                                                     group) -> None:
+    producer_id = _paid_with_connect_account(app, client, fake, group, "acct_test_ready",
+                                             ready=True)
+    with app.app_context():
+        producer = _db.session.get(Producer, producer_id)
         assert producer is not None and ledger.balance(producer) == 0
         [payout] = ledger.payouts(producer)
         assert payout.method.value == "stripe" and payout.reference.startswith("tr_")
@@ -366,20 +376,10 @@ def test_account_updated_marks_the_account_ready_and_pays_the_waiting_balance(
     """A producer finished onboarding but never came back to its balance page: Stripe's
     account.updated makes the account ready (read again from Stripe, not from the event)
     and pays what the producer earned meanwhile."""
-    from tests.payment_fixtures import complete
-
-    session_id = _start(client, group)
-    fake.complete_session(session_id)
-    _deliver(client, _session_event("checkout.session.completed", session_id))
-    with app.app_context():
-        order = _db.session.get(Order, group.order_ids[0])
-        assert order is not None
-        producer_id = order.producer_id
-        account = fake._new("account", "acct", type="express", payouts_enabled=False)
-        _db.session.add(ConnectAccount(producer_id=producer_id,
-                                       stripe_account_id=account["id"]))
-        _db.session.commit()
-        complete(order.id)  # not ready yet: the balance waits
+    account = fake._new("account", "acct", type="express", payouts_enabled=False)
+    producer_id = _paid_with_connect_account(app, client, fake, group, account["id"],
+                                             ready=False)
+    with app.app_context():  # not ready yet: the balance waits
         assert ledger.balance(_db.session.get(Producer, producer_id)) == 220_000
     assert fake.posts("/v1/transfers") == []
     stale = dict(account, payouts_enabled=True)  # the event says ready; Stripe does not yet

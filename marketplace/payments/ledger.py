@@ -22,7 +22,7 @@ from marketplace.exceptions import ServiceError
 from marketplace.extensions import db
 from marketplace.formatting import rupiah
 from marketplace.orders.models import Order, OrderStatus
-from marketplace.payments import stripe_gateway
+from marketplace.payments import services, stripe_gateway
 from marketplace.payments.models import (
     ConnectAccount,
     LedgerEntry,
@@ -30,7 +30,6 @@ from marketplace.payments.models import (
     Payout,
     PayoutMethod,
     PlatformSetting,
-    WebhookEvent,
 )
 from marketplace.producers.models import Producer
 
@@ -202,11 +201,7 @@ def handle_account_updated(event_id: str, obj: dict[str, Any]) -> str:
         ConnectAccount.stripe_account_id == account_id)) if isinstance(account_id, str) else None
     db.session.commit()  # hold no transaction (nor SQLite's write lock) while Stripe answers
     ready = stripe_gateway.account_ready(account.stripe_account_id) if account else False
-    try:
-        with db.session.begin_nested():
-            db.session.add(WebhookEvent(event_id=event_id, type="account.updated"))
-    except IntegrityError:
-        db.session.rollback()
+    if not services.record_event(event_id, "account.updated"):
         return "duplicate"
     if account is None:
         db.session.commit()

@@ -31,7 +31,6 @@ from marketplace.payments.models import (
     PaymentState,
     Refund,
     RefundStatus,
-    WebhookEvent,
 )
 from marketplace.payments.stripe_gateway import GatewayError
 
@@ -180,11 +179,7 @@ def handle_charge_refunded(event_id: str, charge: dict[str, Any]) -> str:
     states = {key: stripe_gateway.retrieve_refund(ref).status for key, ref in refs.items()}
     if payment is not None:
         services.lock_payment(payment)
-    try:
-        with db.session.begin_nested():
-            db.session.add(WebhookEvent(event_id=event_id, type="charge.refunded"))
-    except IntegrityError:
-        db.session.rollback()
+    if not services.record_event(event_id, "charge.refunded"):
         return "duplicate"
     for refund in pending:
         if states[refund.id] == "succeeded":

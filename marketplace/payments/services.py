@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from marketplace.accounts.models import User
 from marketplace.db import utcnow
@@ -24,7 +25,7 @@ from marketplace.orders.models import (
     PaymentStatus,
     ShipmentStatus,
 )
-from marketplace.payments.models import MethodKey, Payment, PaymentState
+from marketplace.payments.models import MethodKey, Payment, PaymentState, WebhookEvent
 
 P = PaymentStatus
 
@@ -147,6 +148,19 @@ def flag(payment: Payment, code: str, *values: object) -> None:
     payment.flagged_for_staff = True
     line = "|".join([code, *(str(value) for value in values)])
     payment.flag_reason = (payment.flag_reason + "\n" + line).strip()
+
+
+def record_event(event_id: str, kind: str) -> bool:
+    """Record a provider's event as handled, in the caller's transaction (commit it with
+    the event's effect). False when it was already recorded, by an earlier delivery or by
+    one arriving at the same moment (its unique key): the caller then changes nothing."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(WebhookEvent(event_id=event_id, type=kind[:100]))
+    except IntegrityError:
+        db.session.rollback()
+        return False
+    return True
 
 
 #: How long a staff member's note on closing a flag may be.

@@ -14,7 +14,6 @@ from typing import Any
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from marketplace.db import utcnow
 from marketplace.exceptions import ServiceError
@@ -160,11 +159,7 @@ def handle_event(event: dict[str, Any]) -> str:
     outcome = services.Outcome()
     if payment is not None:
         services.lock_payment(payment)
-    try:
-        with db.session.begin_nested():
-            db.session.add(WebhookEvent(event_id=event_id, type=kind[:100]))
-    except IntegrityError:
-        db.session.rollback()
+    if not services.record_event(event_id, kind):
         return "duplicate"
     if payment is not None and info is not None:
         apply_session(payment, info, kind, outcome)
