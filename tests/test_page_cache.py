@@ -5,6 +5,7 @@ The suite runs with the cache off (conftest); the ``cached`` fixture turns it on
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -297,6 +298,24 @@ def test_the_category_tree_is_kept_and_read_again_after_a_change(app, client, sh
         make_category("Kain & Tenun Baru")
     html = client.get("/produk?sort=newest").get_data(as_text=True)  # another page: a miss
     assert "Kain &amp; Tenun Baru" in html
+
+
+def test_kept_category_options_mark_each_pages_own_choice_in_its_language(client, shop):
+    def chosen(path: str) -> list[str]:
+        html = client.get(path).get_data(as_text=True)
+        select = html.split('id="f-category"', 1)[1].split("</select>", 1)[0]
+        return re.findall(r'<option value="([^"]*)" selected>', select)
+
+    assert chosen("/produk") == []
+    assert chosen(f"/produk?category={shop['woven']}") == [shop["woven"]]
+    assert chosen(f"/produk?category={shop['bags']}") == [shop["bags"]]
+    assert chosen("/produk?category=tidak-ada") == []
+    assert chosen(f"/produk?category={shop['woven']}&sort=price") == [shop["woven"]]
+    client.post("/bahasa", data={"lang": "en"}, headers={"Origin": "http://localhost"})
+    english = client.get(f"/produk?category={shop['woven']}&sort=newest").get_data(
+        as_text=True)
+    assert '<option value="tas-anyaman" selected>Woven Bags</option>' in english.replace(
+        shop["woven"], "tas-anyaman")
 
 
 def test_product_path_is_what_url_for_gives(app, shop):

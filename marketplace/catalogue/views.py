@@ -24,9 +24,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import DateField, StringField, SubmitField
 from wtforms.validators import Length, Optional
 
+from marketplace import page_cache
 from marketplace.catalogue import holidays, queries, search, seo
 from marketplace.catalogue.search_params import Params, read_params
 from marketplace.catalogue.services import PROCESSING_LABELS, description_html
@@ -264,6 +266,20 @@ def product_path(product: object) -> str:
     """What url_for("catalogue.product", product_id=..., slug=...) gives, without asking the
     router: product grids show 8 to 24 cards a page. Slugs are [a-z0-9-] (slugify)."""
     return f"{request.script_root}/produk/{product.id}/{product.slug}"  # type: ignore[attr-defined]
+
+
+@bp.app_template_global("category_options")
+def category_options(selected: str) -> Markup:
+    """The category filter's <option>s with ``selected`` (a known slug, or "") chosen:
+    the same for every catalogue page, so rendered once per language and choice and kept
+    like the category tree (page_cache.remembered). About a fifth of an uncached
+    catalogue page's rendering otherwise."""
+    locale = str(get_locale())
+    return page_cache.remembered(
+        f"category_options:{locale}:{selected}",
+        lambda: Markup(render_template(  # noqa: S704 - a template's own (escaped) output
+            "catalogue/_category_options.html", tree=queries.category_tree(),
+            selected=selected)))
 
 
 @bp.app_template_global("absolute_url")
