@@ -322,6 +322,23 @@ def test_catalogue_pages_use_few_queries_whatever_the_page_size(app, client, man
     assert len(statements) <= 4, statements
 
 
+@pytest.mark.parametrize("path", ["/produk?q=anyam+rotan", "/produk?q=anyam&sort=price",
+                                  "/produk?q=rotan&kab=64.72"])
+def test_broad_searches_use_few_queries_too(app, client, many, monkeypatch, path):
+    """More matches than are counted (here 10; 1,000 in production): the page reads the
+    sort order's index, after a first look at the matches and the counts."""
+    from marketplace.catalogue import search
+
+    monkeypatch.setattr(search, "COUNT_LIMIT", 10)
+    client.get(path)
+    with count_statements(app) as statements:
+        response = client.get(path)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and html.count('class="product-card"') == 24
+    assert "10+" in html  # "10+ produk": counted up to the limit only
+    assert len(statements) <= 4, statements
+
+
 def test_product_page_uses_few_queries_with_many_variants_photos_and_related(app, client,
                                                                              many):
     client.get(many["product"])

@@ -269,17 +269,17 @@ def product_path(product: object) -> str:
 
 
 @bp.app_template_global("category_options")
-def category_options(selected: str) -> Markup:
-    """The category filter's <option>s with ``selected`` (a known slug, or "") chosen:
-    the same for every catalogue page, so rendered once per language and choice and kept
-    like the category tree (page_cache.remembered). About a fifth of an uncached
-    catalogue page's rendering otherwise."""
+def category_options(tree: list[queries.CategoryNode], selected: str) -> Markup:
+    """The category filter's <option>s for ``tree`` (queries.category_tree) with
+    ``selected`` (a known slug, or "") chosen: the same for every catalogue page, so
+    rendered once per language and choice and kept like the tree itself
+    (page_cache.remembered). About a fifth of an uncached catalogue page's rendering
+    otherwise."""
     locale = str(get_locale())
     return page_cache.remembered(
         f"category_options:{locale}:{selected}",
         lambda: Markup(render_template(  # noqa: S704 - a template's own (escaped) output
-            "catalogue/_category_options.html", tree=queries.category_tree(),
-            selected=selected)))
+            "catalogue/_category_options.html", tree=tree, selected=selected)))
 
 
 @bp.app_template_global("absolute_url")
