@@ -116,8 +116,10 @@ def search(query: str, filters: Filters | None = None, sort: Sort | None = None,
            page: int = 1, per_page: int = PER_PAGE) -> SearchPage:
     """One page of public products matching ``query`` and ``filters``.
 
-    At most three statements whatever the page size: the matches (with their counts), the
-    page's cards and their photos. A page past the end gives the last page.
+    Two statements whatever the page size: the matches (up to COUNT_LIMIT + 1, sorted:
+    their count and the page order) and the page's cards. With more matches than that, the
+    counts and then the page read the sort order's index instead (on SQLite after the first
+    look at the matches). A page past the end gives the last page.
     """
     filters = filters or Filters()
     terms = query_terms(query)
