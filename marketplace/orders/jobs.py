@@ -9,6 +9,8 @@ shown in the reader's language on the timeline.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -52,17 +54,26 @@ def expired_order_ids(now: dt.datetime) -> list[int]:
         .order_by(Order.id)))
 
 
+def _act_on(order_id: int, still_due: Callable[[Order], bool],
+            act: Callable[[Order], None], done: Any) -> bool:
+    """Lock the order, check again that the job is still due (a buyer or a payment may have
+    changed it since the ids were read), act, commit, then send ``done``. False: nothing
+    changed."""
+    order = workflow.lock_order(order_id)
+    if order is None or not still_due(order):
+        db.session.rollback()
+        return False
+    act(order)
+    db.session.commit()
+    done.send(order, actor=None)
+    return True
+
+
 def expire_one(order_id: int, now: dt.datetime) -> bool:
     """Cancel one unpaid order whose time ran out and return its stock; False (nothing
     changed) if it was paid, cancelled or otherwise changed meanwhile."""
-    order = workflow.lock_order(order_id)
-    if order is None or not _expirable(order, now):
-        db.session.rollback()
-        return False
-    services.close(order, None, EXPIRED)
-    db.session.commit()
-    signals.order_expired.send(order, actor=None)
-    return True
+    return _act_on(order_id, lambda order: _expirable(order, now),
+                   lambda order: services.close(order, None, EXPIRED), signals.order_expired)
 
 
 def expire_unpaid(now: dt.datetime | None = None) -> int:
@@ -77,14 +88,9 @@ def _completable(order: Order, cutoff: dt.datetime) -> bool:
 
 
 def complete_one(order_id: int, cutoff: dt.datetime) -> bool:
-    order = workflow.lock_order(order_id)
-    if order is None or not _completable(order, cutoff):
-        db.session.rollback()
-        return False
-    services.complete(order, None, AUTO_COMPLETED)
-    db.session.commit()
-    signals.order_completed.send(order, actor=None)
-    return True
+    return _act_on(order_id, lambda order: _completable(order, cutoff),
+                   lambda order: services.complete(order, None, AUTO_COMPLETED),
+                   signals.order_completed)
 
 
 def complete_shipped(now: dt.datetime | None = None) -> int:
