@@ -3,10 +3,13 @@ and a data migration does what it says, both ways."""
 
 from __future__ import annotations
 
+import uuid
+
 import flask_migrate
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect, select, text
+from sqlalchemy import create_engine, inspect, make_url, select, text
 
 from marketplace.catalogue.models import Product
 from marketplace.catalogue.search import include_in_autogenerate
@@ -66,3 +69,42 @@ def test_the_region_word_migration_adds_and_removes_the_word(make_app, tmp_path)
         assert found() == []
         flask_migrate.upgrade()
         assert words() == before and found() == [placed.id]
+
+
+def test_the_search_words_migration_lists_the_words_there_are(make_app, tmp_path):
+    """9d2f6a1c4b80 (PostgreSQL only) lists the words of the products there are, and its
+    trigger those of products added later; downgrading drops the list and the trigger."""
+    if not conftest.TEST_DATABASE_URL:
+        pytest.skip("PostgreSQL only: TEST_DATABASE_URL is not set")
+    name = f"test_words_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(conftest.TEST_DATABASE_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(conftest.TEST_DATABASE_URL).set(database=name)
+    try:
+        extra = make_app(conftest.test_config(tmp_path, url.render_as_string(False)))
+        with extra.app_context():
+            conftest.prepare_database(extra)
+            flask_migrate.downgrade(revision="3e5d1c7b9a42")
+            assert not inspect(_db.engine).has_table("search_words")
+            make_product(make_producer(region_code=BIDUK_BIDUK), make_category("Tas"),
+                         "Tas Anyam Rotan")
+            _db.session.commit()
+            flask_migrate.upgrade()
+
+            def words() -> set[str]:
+                found = set(_db.session.scalars(text("SELECT word FROM search_words")))
+                _db.session.rollback()
+                return found
+
+            assert {"tas", "anyam", "rotan", "kab6403"} <= words()
+            make_product(make_producer(), make_category("Kue"), "Amplang Pipih")
+            _db.session.commit()
+            assert {"amplang", "pipih"} <= words()
+            flask_migrate.downgrade(revision="3e5d1c7b9a42")
+            assert not inspect(_db.engine).has_table("search_words")
+            _db.engine.dispose()
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

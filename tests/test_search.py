@@ -7,13 +7,14 @@ import datetime as dt
 import re
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import inspect, update
 
 from marketplace.accounts.models import Role
 from marketplace.catalogue import search
 from marketplace.catalogue.models import Category, ProcessingLevel, Product, ProductStatus
 from marketplace.catalogue.search import Filters, Sort
 from marketplace.catalogue.search_params import read_params
+from marketplace.catalogue.services import search_text_for
 from marketplace.catalogue.text import regency_word, stem_text
 from marketplace.db import utcnow
 from marketplace.extensions import db as _db
@@ -84,6 +85,44 @@ def test_descriptions_categories_and_producer_names_are_searched(goods):
 def test_the_last_word_may_be_unfinished(goods):
     assert names(search.search("sarung ten")) == ["Sarung Tenun Samarinda"]
     assert search.search("sarung tenx").total == 0
+
+
+def test_the_last_word_finds_every_word_it_begins_even_new_ones(goods):
+    """PostgreSQL spells out the words a last word begins (search._last_word) from its list
+    of the catalogue's words, which a trigger keeps: a word that arrives with a new or
+    renamed product is found at once."""
+    roti = make_product(goods["paser"], goods["bags"], "Roti Gambang", price=20_000)
+    assert set(names(search.search("rot"))) == {
+        "Tas Anyam Rotan", "Tikar Lampit", "Kursi Rotan Teras", "Roti Gambang"}
+    roti.name = "Rotiboy Gambang"
+    roti.search_text = search_text_for(roti)
+    _db.session.commit()
+    assert names(search.search("gambang rotib")) == ["Rotiboy Gambang"]
+    assert search.search("rotiz").total == 0
+
+
+def test_a_last_word_that_begins_many_words_is_matched_as_a_prefix(goods, monkeypatch):
+    monkeypatch.setattr(search, "MAX_FORMS", 1)  # "rot": rotan and roti
+    make_product(goods["paser"], goods["bags"], "Roti Gambang", price=20_000)
+    assert set(names(search.search("rot"))) == {
+        "Tas Anyam Rotan", "Tikar Lampit", "Kursi Rotan Teras", "Roti Gambang"}
+    assert names(search.search("sarung tenu")) == ["Sarung Tenun Samarinda"]
+
+
+def test_every_word_of_every_product_is_in_postgresqls_word_list(app, goods):
+    """The trigger's invariant (nothing to check on SQLite, whose FTS5 index has prefixes
+    of its own)."""
+    from sqlalchemy import text
+
+    connection = _db.session.connection()
+    if connection.dialect.name != "postgresql":
+        assert not inspect(connection).has_table("search_words")
+        return
+    missing = connection.scalar(text(
+        "SELECT count(*) FROM products, unnest(tsvector_to_array(search_vector)) AS w(word) "
+        "WHERE w.word NOT IN (SELECT word FROM search_words)"))
+    assert missing == 0
+    assert connection.scalar(text("SELECT count(*) FROM search_words WHERE word = 'rotan'"))
 
 
 def test_relevance_puts_closer_matches_first(goods):
@@ -253,8 +292,6 @@ def test_counts_stop_at_the_limit(goods, monkeypatch):
 
 @pytest.mark.parametrize("query", ["rotan", "rot"])
 def test_counts_stop_at_the_limit_for_whole_and_partial_last_words(goods, monkeypatch, query):
-    """PostgreSQL counts the words matched exactly first, and runs the prefix match only
-    when that count is within the limit: both ways must give the same answers."""
     monkeypatch.setattr(search, "COUNT_LIMIT", 2)
     page = search.search(query)
     assert page.more and page.total == 2 and len(page.items) >= 2

@@ -12,7 +12,8 @@ from marketplace.extensions import db
 #: The autogenerate filter leaves these out (made by hand in the migration).
 FULL_TEXT_OBJECTS = frozenset({"products_fts", "products_fts_data", "products_fts_idx",
                                "products_fts_docsize", "products_fts_config",
-                               "search_vector", "ix_products_search_vector"})
+                               "search_vector", "ix_products_search_vector",
+                               "search_words", "pk_search_words"})
 
 
 def reindex_all(batch: int = 1000) -> int:
