@@ -72,6 +72,76 @@ def test_anonymous_pages_are_cached_and_marked_for_shared_caches(client, shop):
             assert "Content-Security-Policy" in response.headers  # headers still added
 
 
+@pytest.fixture
+def served_by_the_app(monkeypatch) -> list[str]:
+    """The paths whose kept page the app served (the view's decorator), not the front door."""
+    served: list[str] = []
+    hit = page_cache._hit
+
+    def counted(entry: page_cache.Entry):
+        from flask import request
+
+        served.append(request.full_path)
+        return hit(entry)
+
+    monkeypatch.setattr(page_cache, "_hit", counted)
+    return served
+
+
+def test_the_front_door_serves_kept_pages_as_the_app_would(app, client, shop,
+                                                           served_by_the_app):
+    """Visitors without a session cookie get kept pages before Flask runs, with the very
+    headers the app sent (security headers included), and HEAD without the body."""
+    for path in public_paths(shop):
+        first, second = client.get(path), client.get(path)
+        assert (first.headers["X-Cache"], second.headers["X-Cache"]) == ("MISS", "HIT")
+        assert second.get_data() == first.get_data()
+        assert sorted((k, v) for k, v in second.headers.items() if k != "X-Cache") == \
+            sorted((k, v) for k, v in first.headers.items() if k != "X-Cache"), path
+        head = client.head(path)
+        assert head.headers["X-Cache"] == "HIT" and head.get_data() == b""
+        assert head.headers["Content-Length"] == first.headers["Content-Length"]
+    assert served_by_the_app == []
+
+
+def test_the_app_serves_kept_pages_to_visitors_with_a_session_or_remember_cookie(
+        app, client, shop, served_by_the_app):
+    assert client.get("/produk").headers["X-Cache"] == "MISS"
+    client.get("/masuk")  # an anonymous session (the sign-in form's CSRF token)
+    assert client.get_cookie("session") is not None
+    assert client.get("/produk").headers["X-Cache"] == "HIT"
+    remembered = app.test_client()
+    remembered.set_cookie("remember_token", "1|not-a-valid-token")
+    response = remembered.get("/produk")
+    assert response.headers["X-Cache"] == "HIT" and "/masuk" in response.get_data(as_text=True)
+    assert served_by_the_app == ["/produk?", "/produk?"]
+
+
+def test_a_page_kept_over_http_is_not_served_over_https_by_the_front_door(
+        app, client, shop, served_by_the_app):
+    """Headers such as HSTS depend on the scheme: the app adds them afresh."""
+    assert client.get("/produk").headers["X-Cache"] == "MISS"
+    secure = client.get("/produk", base_url="https://localhost")
+    assert secure.headers["X-Cache"] == "HIT" and served_by_the_app == ["/produk?"]
+
+
+def test_a_cache_outage_at_the_front_door_lets_the_app_answer(app, client, shop,
+                                                               monkeypatch):
+    assert client.get("/produk").headers["X-Cache"] == "MISS"
+
+    def broken(*_args, **_kwargs):
+        raise ConnectionError("redis is down")
+
+    door = app.wsgi_app
+    while not isinstance(door, page_cache.FrontDoor):
+        door = door.app  # ProxyFix, when configured
+    monkeypatch.setattr(door.store, "get_many", broken)
+    monkeypatch.setattr(cache, "get_many", broken)
+    response = client.get("/produk")
+    assert response.status_code == 200 and "Tas Anyam Rotan" in response.get_data(as_text=True)
+    assert "X-Cache" not in response.headers
+
+
 def test_the_cache_is_off_at_zero_seconds(app, client, db):
     make_shop(app)
     assert "X-Cache" not in client.get("/produk").headers
