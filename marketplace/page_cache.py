@@ -75,6 +75,7 @@ class Entry(NamedTuple):
 #: Headers set afresh whenever a kept page is served.
 _PER_SERVING = frozenset({"cache-control", STATUS_HEADER.lower()})
 _PENDING = "page_cache_pending"
+_GENERATION = "page_cache_generation"
 
 
 def public_page(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -91,6 +92,7 @@ def public_page(view: Callable[..., Any]) -> Callable[..., Any]:
             return _hit(entry)
         if generation:
             g.setdefault(_PENDING, (key, generation))
+            g.setdefault(_GENERATION, generation)
         return view(*args, **kwargs)
 
     wrapper.public_page = True  # type: ignore[attr-defined] - FrontDoor looks for it
@@ -307,6 +309,31 @@ def remembered(name: str, build: Callable[[], T]) -> T:
     value = build()
     store[name] = (_local_changes, now + ttl, value)
     return value
+
+
+#: Values kept per name by :func:`per_generation` (beyond, the oldest half is dropped).
+PER_GENERATION_MAX = 10_000
+
+
+def per_generation(name: str, key: str, build: Callable[[], T]) -> T:
+    """``build()`` for ``key``, kept in this process for as long as the cached pages'
+    generation stays the one this request read: any committed change to what public pages
+    show, in any process, retires it with the pages. Outside a cacheable page's request
+    (or with the cache off), simply ``build()``."""
+    generation = g.get(_GENERATION) if has_app_context() else None
+    if not generation:
+        return build()
+    store = current_app.extensions.setdefault("page_cache_per_generation", {})
+    kept = store.get(name)
+    if kept is None or kept[0] != generation:
+        kept = store[name] = (generation, {})
+    values: dict[str, Any] = kept[1]
+    if key not in values:
+        if len(values) >= PER_GENERATION_MAX:
+            for old in list(values)[:PER_GENERATION_MAX // 2]:
+                del values[old]
+        values[key] = build()
+    return values[key]
 
 
 def _after_rollback(session: Session) -> None:

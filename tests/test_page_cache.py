@@ -249,6 +249,15 @@ def odd_app(make_app, tmp_path) -> Flask:
     def plain():
         return "same for everyone"
 
+    builds: list[str] = []
+    extra.config["BUILDS"] = builds
+
+    @extra.get("/built")
+    @public_page
+    def built():
+        return page_cache.per_generation("test", "key", lambda: builds.append("built") or
+                                         str(len(builds)))
+
     with extra.app_context():
         page_cache.clear()
     return extra
@@ -267,6 +276,26 @@ def test_responses_with_tokens_cookies_or_session_changes_are_not_kept(odd_app, 
 def test_a_plain_page_of_the_small_app_is_kept(odd_app):
     client = odd_app.test_client()
     assert [client.get("/plain").headers["X-Cache"] for _ in range(2)] == ["MISS", "HIT"]
+
+
+def test_values_kept_per_generation_are_built_again_after_a_change(odd_app):
+    client = odd_app.test_client()
+    assert client.get("/built?page=1").get_data(as_text=True) == "1"
+    assert client.get("/built?page=2").get_data(as_text=True) == "1"  # another page, kept
+    with odd_app.app_context():
+        page_cache.invalidate()  # what a commit to a shown table does
+    assert client.get("/built?page=3").get_data(as_text=True) == "2"
+    assert odd_app.config["BUILDS"] == ["built", "built"]
+
+
+def test_a_new_word_is_found_at_once_by_a_search_for_its_beginning(app, client, shop):
+    assert "Roti Gambang" not in client.get("/produk?q=rot").get_data(as_text=True)
+    assert client.get("/produk?q=rot").headers["X-Cache"] == "HIT"
+    with app.app_context():
+        make_product(_db.session.get(Producer, shop["producer_id"]),
+                     _db.session.get(Category, shop["woven_id"]), "Roti Gambang")
+    html = client.get("/produk?q=rot&sort=newest").get_data(as_text=True)
+    assert "Roti Gambang" in html and "Tas Anyam Rotan" in html
 
 
 def test_a_cache_outage_serves_the_page_uncached(app, client, shop, monkeypatch):

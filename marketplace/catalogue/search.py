@@ -35,6 +35,7 @@ from sqlalchemy import (
 )
 from sqlalchemy import column as sql_column
 
+from marketplace import page_cache
 from marketplace.catalogue import queries
 from marketplace.catalogue.models import ProcessingLevel, Product, ProductStatus
 from marketplace.catalogue.search_index import (  # noqa: F401 - also imported from here
@@ -412,17 +413,21 @@ def _last_word(stem: str) -> str:
     """The last word typed, as PostgreSQL looks for it: the catalogue's words it begins, as
     an OR of exact words ("(rotan | rotanku)"). A GIN prefix match ("rotan:*") cannot skip
     through the other words' matches and costs 3 to 5 times as much for the same rows. When
-    the stem begins no known word or too many, the prefix match it is (one lookup per
-    request)."""
+    the stem begins no known word or too many, the prefix match it is. Looked up once a
+    request, and kept with the cached pages (until a change to the products)."""
     memo = g.setdefault("search_last_words", {})
     if stem not in memo:
-        words = db.session.scalars(
-            select(_WORDS.c.word).where(_WORDS.c.word >= stem, _WORDS.c.word < stem + "\uffff")
-            .order_by(_WORDS.c.word).limit(MAX_FORMS + 1)).all()
-        forms = [w for w in words if w.startswith(stem) and _LEXEME.fullmatch(w)]
-        memo[stem] = (f"({' | '.join(forms)})" if forms and len(words) <= MAX_FORMS
-                      else f"{stem}:*")
+        memo[stem] = page_cache.per_generation("search_last_word", stem,
+                                               lambda: _spelled_out(stem))
     return memo[stem]
+
+
+def _spelled_out(stem: str) -> str:
+    words = db.session.scalars(
+        select(_WORDS.c.word).where(_WORDS.c.word >= stem, _WORDS.c.word < stem + "\uffff")
+        .order_by(_WORDS.c.word).limit(MAX_FORMS + 1)).all()
+    forms = [w for w in words if w.startswith(stem) and _LEXEME.fullmatch(w)]
+    return f"({' | '.join(forms)})" if forms and len(words) <= MAX_FORMS else f"{stem}:*"
 
 
 def _sort_key(sort: Sort, rank: ColumnElement | None) -> ColumnElement:
