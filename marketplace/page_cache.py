@@ -43,8 +43,9 @@ from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 from werkzeug.wrappers import Request, Response
+from werkzeug.wsgi import get_host
 
 from marketplace.extensions import cache
 from marketplace.i18n import LANGUAGE_COOKIE
@@ -190,6 +191,11 @@ class FrontDoor:
                 or not self._public(environ):
             return None
         visitor = Request(environ)
+        if config.get("TRUSTED_HOSTS") is not None:
+            try:  # as Flask does: another host is refused there (400), never served here
+                get_host(environ, config["TRUSTED_HOSTS"])
+            except SecurityError:
+                return None
         cookies = visitor.cookies
         signed_in = (config.get("SESSION_COOKIE_NAME") or "session",
                      config.get("REMEMBER_COOKIE_NAME") or "remember_token")

@@ -125,6 +125,14 @@ def test_a_page_kept_over_http_is_not_served_over_https_by_the_front_door(
     assert secure.headers["X-Cache"] == "HIT" and served_by_the_app == ["/produk?"]
 
 
+def test_the_front_door_leaves_untrusted_hosts_to_the_app(app, client, shop, monkeypatch):
+    monkeypatch.setitem(app.config, "TRUSTED_HOSTS", ["pasar.example"])
+    own = {"Host": "pasar.example"}
+    assert client.get("/produk", headers=own).headers["X-Cache"] == "MISS"
+    assert client.get("/produk", headers=own).headers["X-Cache"] == "HIT"
+    assert client.get("/produk", headers={"Host": "evil.example"}).status_code == 400
+
+
 def test_a_cache_outage_at_the_front_door_lets_the_app_answer(app, client, shop,
                                                                monkeypatch):
     assert client.get("/produk").headers["X-Cache"] == "MISS"
