@@ -66,8 +66,8 @@ def seconds() -> int:
 
 class Entry(NamedTuple):
     generation: str
-    #: The request's scheme: headers such as HSTS differ between http and https.
-    scheme: str
+    #: Whether the request was https (_secure): headers such as HSTS differ.
+    secure: bool
     body: bytes
     #: The response's final headers but Cache-Control and X-Cache (set at each serving).
     headers: list[tuple[str, str]]
@@ -107,7 +107,7 @@ def _keep(response: Response) -> Response:
         key, generation = pending
         headers = [(name, value) for name, value in response.headers.items()
                    if name.lower() not in _PER_SERVING]
-        _write(key, Entry(generation, request.scheme, response.get_data(), headers))
+        _write(key, Entry(generation, _secure(request), response.get_data(), headers))
         response.headers[STATUS_HEADER] = "MISS"
         _mark_public(response)
     return response
@@ -127,7 +127,19 @@ def _cacheable_response(response: Response) -> bool:
 
 
 def _key() -> str:
-    return f"page:{get_locale()}:{request.full_path}"
+    return page_key(str(get_locale()), request)
+
+
+def page_key(language: str, visitor: Request) -> str:
+    """The page's language and address. The query string as sent (latin-1, as WSGI gives
+    it): bytes that are not UTF-8 must not break the lookup."""
+    return f"page:{language}:{visitor.path}?{visitor.query_string.decode('latin-1')}"
+
+
+def _secure(visitor: Request) -> bool:
+    """Whether the app's headers for this request are those of https, as Talisman judges
+    it (HSTS): the scheme, or a proxy's X-Forwarded-Proto."""
+    return visitor.is_secure or visitor.headers.get("X-Forwarded-Proto", "http") == "https"
 
 
 def _read(key: str) -> tuple[str, Entry | None]:
@@ -204,12 +216,11 @@ class FrontDoor:
         chosen = cookies.get(LANGUAGE_COOKIE)
         language = chosen if chosen in config["LANGUAGES"] else config["BABEL_DEFAULT_LOCALE"]
         try:
-            generation, entry = self.store.get_many(
-                GENERATION_KEY, f"page:{language}:{visitor.full_path}")
+            generation, entry = self.store.get_many(GENERATION_KEY, page_key(language, visitor))
         except Exception:  # noqa: BLE001 - the app serves the page (and logs the outage)
             return None
         if not (isinstance(entry, Entry) and generation and entry.generation == generation
-                and entry.scheme == visitor.scheme):
+                and entry.secure == _secure(visitor)):
             return None
         headers = [*entry.headers, (STATUS_HEADER, "HIT")]
         if chosen is None:  # none of this site's cookies: as _mark_public
@@ -323,23 +334,27 @@ PER_GENERATION_MAX = 10_000
 
 def per_generation(name: str, key: str, build: Callable[[], T]) -> T:
     """``build()`` for ``key``, kept in this process for as long as the cached pages'
-    generation stays the one this request read: any committed change to what public pages
-    show, in any process, retires it with the pages. Outside a cacheable page's request
-    (or with the cache off), simply ``build()``."""
+    generation stays the one this request read (any committed change to what public pages
+    show, in any process, retires it with the pages), and at most PAGE_CACHE_SECONDS, like
+    the pages themselves (a change the generation missed: a write while Redis was away, or
+    the in-process cache of another process). Outside a cacheable page's request (or with
+    the cache off), simply ``build()``."""
     generation = g.get(_GENERATION) if has_app_context() else None
     if not generation:
         return build()
     store = current_app.extensions.setdefault("page_cache_per_generation", {})
+    now = time.monotonic()
     kept = store.get(name)
-    if kept is None or kept[0] != generation:
-        kept = store[name] = (generation, {})
-    values: dict[str, Any] = kept[1]
-    if key not in values:
-        if len(values) >= PER_GENERATION_MAX:
-            for old in list(values)[:PER_GENERATION_MAX // 2]:
-                del values[old]
-        values[key] = build()
-    return values[key]
+    if kept is None or kept[0] != generation or kept[1] <= now:
+        kept = store[name] = (generation, now + seconds(), {})
+    values: dict[str, Any] = kept[2]
+    if key in values:
+        return values[key]
+    if len(values) >= PER_GENERATION_MAX:
+        for old in list(values)[:PER_GENERATION_MAX // 2]:
+            values.pop(old, None)
+    value = values[key] = build()
+    return value
 
 
 def _after_rollback(session: Session) -> None:
@@ -360,8 +375,8 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("CACHE_KEY_PREFIX", "pasarbinaan:")
     app.config.setdefault("CACHE_THRESHOLD", 2000)  # entries per process (in-process cache)
     cache.init_app(app)
-    # Registered before every other after-request function, so it runs after them all.
-    app.after_request(_keep)
+    # First in the list, so that Flask, which runs them in reverse, runs it after them all.
+    app.after_request_funcs.setdefault(None, []).insert(0, _keep)
     app.wsgi_app = FrontDoor(app, app.wsgi_app)  # type: ignore[method-assign]
     if not _listening:
         event.listen(Session, "after_flush", _after_flush)

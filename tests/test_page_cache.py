@@ -117,6 +117,25 @@ def test_the_app_serves_kept_pages_to_visitors_with_a_session_or_remember_cookie
     assert served_by_the_app == ["/produk?", "/produk?"]
 
 
+def test_the_key_takes_a_query_string_that_is_not_utf8():
+    """gunicorn refuses such bytes, other servers may pass them on: the front door must not
+    fail on them before the app can answer."""
+    from werkzeug.test import EnvironBuilder
+    from werkzeug.wrappers import Request
+
+    environ = EnvironBuilder(path="/produk").get_environ()
+    environ["QUERY_STRING"] = "q=rotan\xff"  # WSGI: the bytes as latin-1
+    assert page_cache.page_key("id", Request(environ)) == "page:id:/produk?q=rotan\xff"
+
+
+def test_a_page_kept_for_a_plain_request_is_not_served_behind_a_tls_proxy(
+        app, client, shop, served_by_the_app):
+    """Talisman adds HSTS for X-Forwarded-Proto: https; the app answers those itself."""
+    assert client.get("/produk").headers["X-Cache"] == "MISS"
+    behind = client.get("/produk", headers={"X-Forwarded-Proto": "https"})
+    assert behind.headers["X-Cache"] == "HIT" and served_by_the_app == ["/produk?"]
+
+
 def test_a_page_kept_over_http_is_not_served_over_https_by_the_front_door(
         app, client, shop, served_by_the_app):
     """Headers such as HSTS depend on the scheme: the app adds them afresh."""
@@ -257,6 +276,11 @@ def odd_app(make_app, tmp_path) -> Flask:
     def plain():
         return "same for everyone"
 
+    @extra.after_request
+    def late(response):  # registered after create_app: the kept page must still have it
+        response.headers["X-Late"] = "yes"
+        return response
+
     builds: list[str] = []
     extra.config["BUILDS"] = builds
 
@@ -284,6 +308,24 @@ def test_responses_with_tokens_cookies_or_session_changes_are_not_kept(odd_app, 
 def test_a_plain_page_of_the_small_app_is_kept(odd_app):
     client = odd_app.test_client()
     assert [client.get("/plain").headers["X-Cache"] for _ in range(2)] == ["MISS", "HIT"]
+
+
+def test_a_page_is_kept_with_the_headers_of_every_after_request_function(odd_app):
+    client = odd_app.test_client()
+    first, second = client.get("/plain"), client.get("/plain")
+    assert (first.headers["X-Cache"], second.headers["X-Cache"]) == ("MISS", "HIT")
+    assert first.headers["X-Late"] == second.headers["X-Late"] == "yes"
+    # Flask runs them last to first: the page is kept after the extensions' too (Flask-Login
+    # and Flask-Limiter register theirs before the page cache is set up).
+    assert odd_app.after_request_funcs[None][0] is page_cache._keep
+
+
+def test_values_kept_per_generation_expire_with_the_pages(odd_app, monkeypatch):
+    client = odd_app.test_client()
+    assert client.get("/built?page=1").get_data(as_text=True) == "1"
+    later = page_cache.time.monotonic() + 61
+    monkeypatch.setattr(page_cache.time, "monotonic", lambda: later)
+    assert client.get("/built?page=2").get_data(as_text=True) == "2"
 
 
 def test_values_kept_per_generation_are_built_again_after_a_change(odd_app):

@@ -123,6 +123,11 @@ def test_every_word_of_every_product_is_in_postgresqls_word_list(app, goods):
         "WHERE w.word NOT IN (SELECT word FROM search_words)"))
     assert missing == 0
     assert connection.scalar(text("SELECT count(*) FROM search_words WHERE word = 'rotan'"))
+    connection.execute(text("DELETE FROM search_words WHERE word = 'lampit'"))
+    # "lampi" now begins no known word: the prefix match still finds the product.
+    assert names(search.search("tikar lampi")) == ["Tikar Lampit"]
+    search.reindex_all()  # puts back what is missing
+    assert connection.scalar(text("SELECT count(*) FROM search_words WHERE word = 'lampit'"))
 
 
 def test_relevance_puts_closer_matches_first(goods):

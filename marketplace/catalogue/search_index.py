@@ -18,8 +18,9 @@ FULL_TEXT_OBJECTS = frozenset({"products_fts", "products_fts_data", "products_ft
 
 def reindex_all(batch: int = 1000) -> int:
     """Recompute every product's search_text (catalogue.services.search_text_for), then
-    rebuild SQLite's FTS table from it. For demo and benchmark data; commits per batch.
-    Returns how many products changed."""
+    rebuild SQLite's FTS table from it, or complete PostgreSQL's list of words (which its
+    trigger keeps). For demo and benchmark data; commits per batch. Returns how many
+    products changed."""
     from marketplace.catalogue.services import search_text_for
 
     changed, last_id = 0, 0
@@ -35,8 +36,15 @@ def reindex_all(batch: int = 1000) -> int:
         db.session.commit()
     if db.session.get_bind().dialect.name == "sqlite":
         db.session.execute(text("INSERT INTO products_fts (products_fts) VALUES ('rebuild')"))
-        db.session.commit()
+    else:
+        db.session.execute(text(ALL_WORDS))
+    db.session.commit()
     return changed
+
+
+#: PostgreSQL: every word of every product into search_words (migration 9d2f6a1c4b80).
+ALL_WORDS = ("INSERT INTO search_words (word) SELECT DISTINCT unnest(tsvector_to_array("
+             "search_vector)) FROM products ON CONFLICT DO NOTHING")
 
 
 def include_in_autogenerate(name: str | None, type_: str, _parents: object) -> bool:

@@ -5,8 +5,9 @@ match ("rotan:*") must collect every row of every word it begins before it can i
 them with the other words' matches, which cost 1.5 to 3 ms a search at 100,000 products;
 the same search with the words it begins spelled out ("(rotan | rotanku)") takes 0.5 ms
 (catalogue.search._last_word looks them up here). A trigger adds the words of every new or
-changed product; words that no product has any more stay, and match nothing. SQLite's FTS5
-has prefix indexes of its own (products_fts, prefix='2 3'): nothing to do there.
+changed product (catalogue.search_index.reindex_all adds any missing); words that no product
+has any more stay, and match nothing. SQLite's FTS5 has prefix indexes of its own
+(products_fts, prefix='2 3'): nothing to do there.
 
 Revision ID: 9d2f6a1c4b80
 Revises: 3e5d1c7b9a42
@@ -30,7 +31,8 @@ def upgrade():
     op.execute('CREATE TABLE search_words (word text COLLATE "C" NOT NULL, '
                'CONSTRAINT pk_search_words PRIMARY KEY (word))')
     op.execute("""
-        CREATE FUNCTION products_search_words() RETURNS trigger LANGUAGE plpgsql AS $$
+        CREATE FUNCTION products_search_words() RETURNS trigger LANGUAGE plpgsql
+        SET search_path FROM CURRENT AS $$
         BEGIN
             INSERT INTO search_words (word)
             SELECT unnest(tsvector_to_array(NEW.search_vector))
