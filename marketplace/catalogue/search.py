@@ -119,7 +119,8 @@ def search(query: str, filters: Filters | None = None, sort: Sort | None = None,
     """One page of public products matching ``query`` and ``filters``.
 
     Two statements whatever the page size: the matches (up to COUNT_LIMIT + 1, sorted:
-    their count and the page order) and the page's cards. With more matches than that, the
+    their count and the page order) and the page's cards; on PostgreSQL, one more to spell
+    out a last word no recent search ended in (_last_word). With more matches than that, the
     counts and then the page read the sort order's index instead (on SQLite after the first
     look at the matches). A page past the end gives the last page.
     """
@@ -414,7 +415,7 @@ def _last_word(stem: str) -> str:
     an OR of exact words ("(rotan | rotanku)"). A GIN prefix match ("rotan:*") cannot skip
     through the other words' matches and costs 3 to 5 times as much for the same rows. When
     the stem begins no known word or too many, the prefix match it is. Looked up once a
-    request, and kept with the cached pages (until a change to the products)."""
+    request, and kept with the cached pages (page_cache.per_generation)."""
     memo = g.setdefault("search_last_words", {})
     if stem not in memo:
         memo[stem] = page_cache.per_generation("search_last_word", stem,
