@@ -37,13 +37,13 @@ PROOF_MAX_BYTES = bank.RECEIPT_MAX_BYTES
 @bp.get("/dinas/pembayaran")
 @role_required(Role.STAFF)
 def staff_queue() -> ResponseReturnValue:
+    return _render_queue({})
+
+
+def _render_queue(forms: dict[int, RefundCompleteForm], status: int = 200) -> tuple[str, int]:
+    """The queue: bank transfers to check, flagged payments (newest 50), open refunds."""
     flagged = list(db.session.scalars(select(Payment).where(Payment.flagged_for_staff)
                                       .order_by(Payment.id.desc()).limit(50)))
-    return _render_queue(flagged, {})
-
-
-def _render_queue(flagged: list[Payment], forms: dict[int, RefundCompleteForm],
-                  status: int = 200) -> tuple[str, int]:
     open_refunds = refunds.open_refunds()
     for refund in open_refunds:
         forms.setdefault(refund.id, RefundCompleteForm(prefix=f"refund{refund.id}"))
@@ -93,8 +93,7 @@ def complete_refund(refund_id: int) -> ResponseReturnValue:
         else:
             flash(_("Refund recorded: the order is now Dikembalikan."), "success")
             return redirect(url_for(".staff_queue"))
-    flagged = list(db.session.scalars(select(Payment).where(Payment.flagged_for_staff)))
-    return _render_queue(flagged, {refund.id: form}, 400)
+    return _render_queue({refund.id: form}, 400)
 
 
 @bp.post("/dinas/refund/<int:refund_id>/ulang")
