@@ -94,14 +94,15 @@ def bench_app(url: str) -> Any:
 
 def ensure_seeded(app: Any) -> None:
     from marketplace.catalogue.categories import ensure_default_categories
-    from marketplace.catalogue.models import Product
+    from marketplace.catalogue.models import Product, ProductPhoto
     from marketplace.demo.bench import seed
     from marketplace.regions.services import load_regions
 
     with app.app_context():
         flask_migrate.upgrade()
         have = db.session.scalar(select(func.count()).select_from(Product)) or 0
-        if have >= PRODUCTS:
+        photos = db.session.scalar(select(func.count()).select_from(ProductPhoto)) or 0
+        if have >= PRODUCTS and photos >= have:
             _analyze()
             return
         print(f"  seeding {PRODUCTS - have} products ...", flush=True)

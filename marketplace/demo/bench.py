@@ -1,7 +1,10 @@
 """Benchmark data: ``flask --app marketplace seed-bench --products 100000``.
 
 1,000 verified producers spread over Kaltim's villages and 100,000 published products
-with one to three variants each, named from the province's real kinds of goods. Inserted
+with one to three variants and one to four photos each, named from the province's real
+kinds of goods. A photo row is what a listing reads and renders (renditions at 320, 640 and
+1280 px, as uploads have); its files are not written, as no page the benchmark times reads
+them. Inserted
 with Core executemany in batches (a few seconds per 10,000 products), deterministic
 (seeded random), refused on a production configuration.
 """
@@ -15,11 +18,19 @@ from collections.abc import Iterator
 from flask import current_app
 from sqlalchemy import func, insert, select
 
-from marketplace.catalogue.models import Category, ProcessingLevel, Product, ProductStatus, Variant
+from marketplace.catalogue.models import (
+    Category,
+    ProcessingLevel,
+    Product,
+    ProductPhoto,
+    ProductStatus,
+    Variant,
+)
 from marketplace.catalogue.text import regency_word, stem_text
 from marketplace.db import utcnow
 from marketplace.exceptions import ServiceError
 from marketplace.extensions import db
+from marketplace.media.photos import WIDTHS
 from marketplace.producers.models import Producer, ProducerStatus, ProducerType, Sector
 from marketplace.regions.models import VILLAGE, Region
 
@@ -62,6 +73,7 @@ def seed(products: int, producers: int = 1000, seed_value: int = 20261129,
     for batch in _product_batches(rng, products - existing, producer_ids, categories):
         _insert_batch(rng, batch)
         added += len(batch)
+    _seed_photos(random.Random(seed_value + 1))  # noqa: S311
     db.session.commit()
     from marketplace.demo.bench_orders import seed_orders
 
@@ -147,6 +159,23 @@ def _insert_batch(rng: random.Random, batch: list[dict[str, object]]) -> None:
                              SIZES[position], "sku": "", "price_idr": price + position * 5000,
                              "stock": rng.randrange(0, 200) or 5, "position": position})
     db.session.execute(insert(Variant.__table__), variants)
+
+
+def _seed_photos(rng: random.Random) -> None:
+    """One to four photo rows for every product without any (also tops up a database
+    seeded before products had photos), in id order."""
+    have = select(ProductPhoto.product_id).distinct()
+    ids = list(db.session.scalars(select(Product.id).where(Product.id.not_in(have))
+                                  .order_by(Product.id)))
+    now = utcnow()
+    for start in range(0, len(ids), BATCH):
+        rows = [{"product_id": product_id, "position": position,
+                 "alt_text": "" if rng.random() < 0.5 else f"Foto {position + 1}",
+                 "key_prefix": f"public/bench/{rng.getrandbits(64):016x}",
+                 "widths": list(WIDTHS), "width": 1280, "height": 960, "created_at": now}
+                for product_id in ids[start:start + BATCH]
+                for position in range(rng.randrange(1, 5))]
+        db.session.execute(insert(ProductPhoto.__table__), rows)
 
 
 def _insert_returning_ids(batch: list[dict[str, object]]) -> list[int]:
