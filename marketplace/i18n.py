@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from babel import support
 from flask import Flask, current_app, has_request_context, request
-from flask_babel import get_locale
+from flask_babel import get_locale, get_translations
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from marketplace import formatting
@@ -80,4 +86,33 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _language_context() -> dict[str, object]:
-        return {"current_locale": _locale(), "languages": app.config["LANGUAGES"]}
+        translations = get_translations()
+        return {"current_locale": _locale(), "languages": app.config["LANGUAGES"],
+                "gettext": _template_gettext(translations.ugettext),
+                "ngettext": _template_ngettext(translations.ungettext)}
+
+
+# A page calls _() some thirty times; Flask-Babel's template functions look up the request's
+# translations at each call (a tenth of a catalogue page's time). A template's context gets
+# them looked up once instead, when it is rendered (so inside force_locale too), as Jinja's
+# own newstyle gettext does: the text is escaped in autoescaped templates and always
+# formatted with the variables (Markup of our own catalogue's text, whose %-formatting
+# escapes them). Macros imported without context use the global ones.
+def _template_gettext(translate: Callable[[str], str]) -> Callable[..., str]:
+    @pass_context
+    def gettext(context: Context, string: str, **variables: Any) -> str:
+        text = translate(string)
+        return (Markup(text) if context.eval_ctx.autoescape else text) % variables  # noqa: S704
+
+    return gettext
+
+
+def _template_ngettext(translate: Callable[[str, str, int], str]) -> Callable[..., str]:
+    @pass_context
+    def ngettext(context: Context, singular: str, plural: str, num: int,
+                 **variables: Any) -> str:
+        variables.setdefault("num", num)
+        text = translate(singular, plural, num)
+        return (Markup(text) if context.eval_ctx.autoescape else text) % variables  # noqa: S704
+
+    return ngettext

@@ -88,7 +88,7 @@ def public_page(view: Callable[..., Any]) -> Callable[..., Any]:
         if not seconds() or not _cacheable_request():
             return view(*args, **kwargs)
         key = _key()
-        generation, entry = _read(key)
+        generation, entry = _looked_up_at_the_door(key) or _read(key)
         if entry is not None and generation and entry.generation == generation:
             return _hit(entry)
         if generation:
@@ -155,6 +155,23 @@ def _read(key: str) -> tuple[str, Entry | None]:
     return generation, entry if isinstance(entry, Entry) else None
 
 
+#: Where FrontDoor leaves (key, generation) of a page it looked up and did not find.
+_DOOR_MISS = "pasarbinaan.page_cache_miss"
+
+
+def _looked_up_at_the_door(key: str) -> tuple[str, None] | None:
+    """(generation, no entry) when FrontDoor just looked ``key`` up in vain: the page is
+    not read from the cache a second time."""
+    looked = request.environ.get(_DOOR_MISS)
+    if looked is None or looked[0] != key:
+        return None
+    try:
+        return looked[1] or _new_generation(), None
+    except Exception:  # noqa: BLE001 - as _read
+        log.warning("Page cache unavailable", exc_info=True)
+        return "", None
+
+
 def _new_generation() -> str:
     generation = uuid.uuid4().hex
     cache.set(GENERATION_KEY, generation, timeout=0)
@@ -215,12 +232,15 @@ class FrontDoor:
             return None
         chosen = cookies.get(LANGUAGE_COOKIE)
         language = chosen if chosen in config["LANGUAGES"] else config["BABEL_DEFAULT_LOCALE"]
+        key = page_key(language, visitor)
         try:
-            generation, entry = self.store.get_many(GENERATION_KEY, page_key(language, visitor))
+            generation, entry = self.store.get_many(GENERATION_KEY, key)
         except Exception:  # noqa: BLE001 - the app serves the page (and logs the outage)
             return None
         if not (isinstance(entry, Entry) and generation and entry.generation == generation
                 and entry.secure == _secure(visitor)):
+            if not isinstance(entry, Entry) or entry.generation != generation:
+                environ[_DOOR_MISS] = (key, generation)  # the view need not look again
             return None
         headers = [*entry.headers, (STATUS_HEADER, "HIT")]
         if chosen is None:  # none of this site's cookies: as _mark_public

@@ -110,3 +110,28 @@ def test_the_chosen_language_survives_sign_up_and_sign_in(app: Flask, client, db
         assert user.locale == "en"  # saved from the choice made before signing up
     logout(client)
     assert '<html lang="en">' in client.get("/").get_data(as_text=True)
+
+
+TEMPLATE = ('{{ _("Search: %(query)s", query=query) }}|{{ gettext("Products") }}|'
+            '{{ ngettext("%(num)d product", "%(num)d products", 3) }}|{{ plain }}')
+
+
+@pytest.mark.parametrize(("language", "expected"), [
+    ("id", "Cari: &lt;b&gt;rotan&lt;/b&gt;|Produk|3 produk|"),
+    ("en", "Search: &lt;b&gt;rotan&lt;/b&gt;|Products|3 products|"),
+])
+def test_template_translations_follow_the_language_and_escape_their_variables(
+        app: Flask, language, expected):
+    """Templates get the request's translations once per render (i18n._language_context):
+    the right language, escaped variables, and force_locale (emails) still obeyed."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    with app.test_request_context(headers={"Cookie": f"lang={language}"}):
+        html = render_template_string(TEMPLATE, query="<b>rotan</b>", plain="")
+        assert html == expected
+        other = "en" if language == "id" else "id"
+        with force_locale(other):
+            forced = render_template_string(TEMPLATE, query="<b>rotan</b>", plain="")
+        assert forced != html and forced.split("|")[1] == (
+            "Products" if other == "en" else "Produk")

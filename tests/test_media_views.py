@@ -12,11 +12,11 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from flask import Flask, render_template_string
+from flask import Flask, render_template_string, url_for
 from PIL import Image
 
 from marketplace.accounts.models import Role
-from marketplace.media.photos import store_photo
+from marketplace.media.photos import photo_url, store_photo
 from marketplace.media.storage import PUBLIC_CACHE_CONTROL, get_storage, new_key
 from tests.factories import PASSWORD, make_user
 from tests.helpers import login
@@ -288,6 +288,18 @@ def test_picture_links_to_the_cdn_when_configured(app, local, monkeypatch):
     monkeypatch.setitem(app.config, "MEDIA_PUBLIC_BASE_URL", "https://cdn.example.test")
     photo = SimpleNamespace(key_prefix=PREFIX, widths=[320], width=320, height=240, alt_text="")
     assert render_picture(app, photo)["src"] == f"https://cdn.example.test/{PREFIX}-320.webp"
+
+
+@pytest.mark.parametrize("prefix", [PREFIX, "public/products/a b?c", "private/x/../y"])
+def test_photo_addresses_are_the_media_views_own(app, local, prefix):
+    """photo_url skips url_for for well-formed keys: the address must be url_for's, under
+    the app's root path too, and a key it cannot vouch for still goes through url_for."""
+    for root in ("", "/pasar"):
+        with app.test_request_context("/", base_url=f"http://localhost{root}/"):
+            for width in (320, 1280):
+                key = f"{prefix}-{width}.webp"
+                assert photo_url(prefix, width) == url_for("media.file", key=key)
+            assert photo_url(prefix, 320).startswith(f"{root}/media/")
 
 
 # --- uploads that are too large -------------------------------------------------------------

@@ -152,6 +152,43 @@ def test_the_front_door_leaves_untrusted_hosts_to_the_app(app, client, shop, mon
     assert client.get("/produk", headers={"Host": "evil.example"}).status_code == 400
 
 
+def front_door(app: Flask) -> page_cache.FrontDoor:
+    door = app.wsgi_app
+    while not isinstance(door, page_cache.FrontDoor):
+        door = door.app  # ProxyFix, when configured
+    return door
+
+
+@pytest.mark.parametrize("cookies", [{}, {"lang": "en"}])
+def test_a_page_the_front_door_missed_is_looked_up_once(app, client, shop, monkeypatch,
+                                                        cookies):
+    """The view takes the front door's miss (and its generation) instead of asking the
+    cache again: one lookup a miss, and the page is still kept."""
+    store = front_door(app).store
+    lookups: list[tuple[str, ...]] = []
+    get_many = store.get_many
+
+    def counted(*keys):
+        lookups.append(keys)
+        return get_many(*keys)
+
+    monkeypatch.setattr(store, "get_many", counted)
+    for name, value in cookies.items():
+        client.set_cookie(name, value)
+    for path in ("/produk?q=rotan", "/produk?q=rotan"):  # the second after a new generation
+        assert client.get(path).headers["X-Cache"] == "MISS"
+        assert len(lookups) == 1
+        assert client.get(path).headers["X-Cache"] == "HIT"
+        assert len(lookups) == 2
+        lookups.clear()
+        with app.app_context():
+            page_cache.invalidate()
+    with app.app_context():
+        cache.delete(page_cache.GENERATION_KEY)  # evicted: the view starts a new generation
+    assert client.get("/produk").headers["X-Cache"] == "MISS"
+    assert client.get("/produk").headers["X-Cache"] == "HIT"
+
+
 def test_a_cache_outage_at_the_front_door_lets_the_app_answer(app, client, shop,
                                                                monkeypatch):
     assert client.get("/produk").headers["X-Cache"] == "MISS"
@@ -159,9 +196,7 @@ def test_a_cache_outage_at_the_front_door_lets_the_app_answer(app, client, shop,
     def broken(*_args, **_kwargs):
         raise ConnectionError("redis is down")
 
-    door = app.wsgi_app
-    while not isinstance(door, page_cache.FrontDoor):
-        door = door.app  # ProxyFix, when configured
+    door = front_door(app)
     monkeypatch.setattr(door.store, "get_many", broken)
     monkeypatch.setattr(cache, "get_many", broken)
     response = client.get("/produk")
@@ -352,8 +387,9 @@ def test_a_cache_outage_serves_the_page_uncached(app, client, shop, monkeypatch)
     def broken(*_args, **_kwargs):
         raise ConnectionError("redis is down")
 
-    monkeypatch.setattr(cache, "get_many", broken)
-    monkeypatch.setattr(cache, "set", broken)
+    store = front_door(app).store  # the backend both the front door and the app use
+    monkeypatch.setattr(store, "get_many", broken)
+    monkeypatch.setattr(store, "set", broken)
     response = client.get("/produk")
     assert response.status_code == 200 and "Tas Anyam Rotan" in response.get_data(as_text=True)
     assert "X-Cache" not in response.headers

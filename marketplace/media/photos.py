@@ -7,10 +7,10 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from flask import url_for
+from flask import g, has_request_context, request, url_for
 
 from marketplace.media.images import webp_renditions
-from marketplace.media.storage import get_storage, public_url
+from marketplace.media.storage import get_storage, is_key, public_url
 
 #: Rendition widths; a rendition is never wider than the original.
 WIDTHS = (320, 640, 1280)
@@ -63,11 +63,37 @@ def photo_url(key_prefix: str, width: int) -> str:
     """The rendition's address: straight from MEDIA_PUBLIC_BASE_URL (a CDN or the bucket)
     when one is configured, else through the app's media.file view."""
     key = _key(key_prefix, width)
-    return public_url(key) or url_for("media.file", key=key)
+    return public_url(key) or _media_view_url(key)
+
+
+def _media_view_url(key: str) -> str:
+    """url_for("media.file", key=key), without building the URL each time (a listing page
+    has about a hundred): a well-formed key (storage.check_key: letters, digits, "_.-/")
+    needs no quoting, so the view's address is its prefix, looked up once a request."""
+    if not is_key(key):
+        return url_for("media.file", key=key)
+    # Outside a request url_for gives full addresses; a request's depend on its root path.
+    where = request.root_path if has_request_context() else None
+    known = g.get("media_url_prefix")
+    if known is None or known[0] != where:
+        known = g.media_url_prefix = (where, url_for("media.file", key="k")[:-1])
+    return known[1] + key
 
 
 def srcset(key_prefix: str, widths: Iterable[int]) -> str:
     return ", ".join(f"{photo_url(key_prefix, w)} {w}w" for w in sorted(widths))
+
+
+#: A listing's <img src>: the largest rendition at most this wide (browsers without srcset).
+SRC_MAX_WIDTH = 640
+
+
+def sources(key_prefix: str, widths: Iterable[int]) -> tuple[str, str]:
+    """(src, srcset) of a photo's <img> (macros/images.html)."""
+    ordered = sorted(int(w) for w in widths)
+    small = [w for w in ordered if w <= SRC_MAX_WIDTH]
+    return (photo_url(key_prefix, small[-1] if small else ordered[0]),
+            srcset(key_prefix, ordered))
 
 
 def _key(key_prefix: str, width: int) -> str:

@@ -63,9 +63,14 @@ def check_key(key: str) -> str:
     Segments are letters, digits, ``_ . -`` and never start with a dot: no ``..``, no empty
     segments, no backslashes, no absolute paths, no control characters.
     """
-    if not isinstance(key, str) or len(key) > 512 or not _KEY.fullmatch(key):
+    if not is_key(key):
         raise ValueError(f"Not a storage key: {key!r}")
     return key
+
+
+def is_key(key: str) -> bool:
+    """Whether check_key accepts ``key``."""
+    return isinstance(key, str) and len(key) <= 512 and _KEY.fullmatch(key) is not None
 
 
 def is_public(key: str) -> bool:

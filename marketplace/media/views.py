@@ -45,6 +45,11 @@ def _photo_srcset(key_prefix: str, widths: list[int]) -> str:
     return photos.srcset(key_prefix, widths)
 
 
+@bp.app_template_global("photo_sources")
+def _photo_sources(key_prefix: str, widths: list[int]) -> tuple[str, str]:
+    return photos.sources(key_prefix, widths)
+
+
 @bp.get("/media/<path:key>")
 def file(key: str) -> BaseResponse:
     content_type = _servable_type(key)
