@@ -4,9 +4,8 @@
 with one to three variants and one to four photos each, named from the province's real
 kinds of goods. A photo row is what a listing reads and renders (renditions at 320, 640 and
 1280 px, as uploads have); its files are not written, as no page the benchmark times reads
-them. Inserted
-with Core executemany in batches (a few seconds per 10,000 products), deterministic
-(seeded random), refused on a production configuration.
+them. Inserted with Core executemany in batches (a few seconds per 10,000 products),
+deterministic (seeded random), refused on a production configuration.
 """
 
 from __future__ import annotations
