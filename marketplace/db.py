@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import sqlite3
-from typing import Annotated
+from collections.abc import Callable, Hashable
+from typing import Annotated, TypeVar
 
 from flask import has_request_context, request
 from sqlalchemy import DateTime, Engine, Enum, MetaData, TypeDecorator, event
@@ -71,6 +72,28 @@ def str_enum(enum_class: type[enum.StrEnum], name: str, length: int = 32) -> Enu
         length=length,
         values_callable=lambda members: [member.value for member in members],
     )
+
+
+T = TypeVar("T")
+_STATEMENTS: dict[Hashable, object] = {}
+
+
+def built_once(key: Hashable, build: Callable[[], T]) -> T:
+    """The statement ``build()`` makes, built once per process for ``key``.
+
+    SQLAlchemy keeps each statement's compiled SQL, but finds it by the statement's cache
+    key, which it computes afresh for every new statement object. For a catalogue search,
+    building the statement and its key cost more of the app's time than running it (2.3 of
+    3.2 ms, with 500 rows). A statement whose changing values are bind parameters, given at
+    execution (``session.execute(stmt, values)``), can be built once for each shape instead:
+    its cache key is then computed once too. ``key`` must name everything the statement's
+    SQL depends on (the values never do).
+    """
+    try:
+        return _STATEMENTS[key]  # type: ignore[return-value]
+    except KeyError:
+        statement = _STATEMENTS[key] = build()
+        return statement
 
 
 intpk = Annotated[int, mapped_column(primary_key=True)]

@@ -11,13 +11,14 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from flask import current_app
-from sqlalchemy import ColumnElement, Select, and_, func, literal_column, select
+from sqlalchemy import ColumnElement, Result, Select, and_, bindparam, func, literal_column, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from sqlalchemy.sql.visitors import InternalTraversal
 
 from marketplace import page_cache
 from marketplace.catalogue.models import Category, Product, ProductPhoto, ProductStatus
+from marketplace.db import built_once
 from marketplace.extensions import db
 from marketplace.producers.models import Producer, ProducerStatus
 from marketplace.programs.models import Grant
@@ -241,20 +242,31 @@ def public_cards() -> Select[Any]:
             .where(public_product(unindexed=True)))
 
 
-def cards(stmt: Select[Any]) -> list[Card]:
-    """The cards of ``stmt`` (a :func:`public_cards` select), in its order."""
+def cards(stmt: Select[Any], values: dict[str, Any] | None = None) -> list[Card]:
+    """The cards of ``stmt`` (a :func:`public_cards` select; ``values``: its bind
+    parameters), in its order."""
     return [Card(row.id, row.slug, row.name, row.price_min_idr, row.in_stock,
                  row.producer_name, _regency(row.region_code),
                  CardPhoto(row.key_prefix, row.widths, row.width, row.height, row.alt_text)
                  if row.key_prefix else None)
-            for row in db.session.execute(stmt)]
+            for row in read(stmt, values)]
+
+
+def read(stmt: Select[Any], values: dict[str, Any] | None = None) -> Result[Any]:
+    """The rows of ``stmt`` (columns, not ORM objects), run on the session's connection
+    without the ORM's result machinery: for a search's 500 ids, that is about a third of
+    the app's time for the statement. Pending changes are flushed first, as the ORM would."""
+    db.session.flush()
+    return db.session.connection().execute(stmt, values)
 
 
 def cards_by_id(ids: list[int]) -> list[Card]:
     """The public products among ``ids``, as cards in that order."""
     if not ids:
         return []
-    found = {card.id: card for card in cards(public_cards().where(Product.id.in_(ids)))}
+    stmt = built_once("cards_by_id", lambda: public_cards().where(
+        Product.id.in_(bindparam("ids", expanding=True))))
+    found = {card.id: card for card in cards(stmt, {"ids": ids})}
     return [found[i] for i in ids if i in found]
 
 

@@ -26,7 +26,10 @@ from flask import g
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     ColumnElement,
+    Integer,
     Select,
+    String,
+    bindparam,
     func,
     literal,
     literal_column,
@@ -44,6 +47,7 @@ from marketplace.catalogue.search_index import (  # noqa: F401 - also imported f
     reindex_all,
 )
 from marketplace.catalogue.text import regency_word, stems
+from marketplace.db import built_once
 from marketplace.extensions import db
 from marketplace.producers.models import Producer, ProducerStatus
 
@@ -88,6 +92,12 @@ class Filters:
     level: ProcessingLevel | None = None
 
     @property
+    def shape(self) -> tuple[bool, ...]:
+        """Which filters are set: all the SQL depends on (the values are parameters)."""
+        return (bool(self.category_ids), bool(self.regency), self.price_min is not None,
+                self.price_max is not None, self.level is not None)
+
+    @property
     def active(self) -> bool:
         return bool(self.category_ids or self.regency or self.level
                     or self.price_min is not None or self.price_max is not None)
@@ -123,6 +133,9 @@ def search(query: str, filters: Filters | None = None, sort: Sort | None = None,
     out a last word no recent search ended in (_last_word). With more matches than that, the
     counts and then the page read the sort order's index instead (on SQLite after the first
     look at the matches). A page past the end gives the last page.
+
+    Each statement is built once per shape of search (which filters, which order: see
+    db.built_once); the words, filter values and page are bind parameters (_values).
     """
     filters = filters or Filters()
     terms = query_terms(query)
@@ -130,7 +143,8 @@ def search(query: str, filters: Filters | None = None, sort: Sort | None = None,
         sort = Sort.RELEVANCE if terms else Sort.NEWEST
     terms, filters = _region_as_word(terms, filters)
     engine = _engine()
-    total, text_matches, ordered = engine.candidates(terms, filters, sort, COUNT_LIMIT)
+    values = engine.values(terms, filters)
+    total, text_matches, ordered = engine.candidates(bool(terms), filters, sort, values)
     more = total > COUNT_LIMIT
     total = min(total, COUNT_LIMIT)
     pages = max(1, math.ceil(total / per_page))
@@ -140,9 +154,9 @@ def search(query: str, filters: Filters | None = None, sort: Sort | None = None,
     if ordered is not None:
         items = queries.cards_by_id(ordered[(page - 1) * per_page:page * per_page])
         return SearchPage(items, total, page, pages, per_page, more)
-    stmt = engine.page(queries.card_columns(), terms, filters, sort,
-                       broad=text_matches > engine.rank_limit, small=not more)
-    items = queries.cards(stmt.offset((page - 1) * per_page).limit(per_page))
+    stmt = engine.page(bool(terms), filters, sort, broad=text_matches > engine.rank_limit,
+                       small=not more)
+    items = queries.cards(stmt, {**values, "offset": (page - 1) * per_page, "limit": per_page})
     return SearchPage(items, total, page, pages, per_page, more)
 
 
@@ -165,26 +179,33 @@ def query_terms(query: str) -> list[str]:
     return [*others[:MAX_TERMS - 1], last]
 
 
-def _counts(terms: list[str], filters: Filters) -> tuple[int, int]:
+def _counts(words: bool, filters: Filters, values: dict[str, object]) -> tuple[int, int]:
     """(public products matching, up to COUNT_LIMIT + 1; full-text matches, up to the
     engine's rank_limit + 1), in one statement. Where counting full-text matches is not
     cheaper than counting public ones, the second number is the first."""
     engine = _engine()
-    public = engine.counted(terms, filters).limit(COUNT_LIMIT + 1)
-    columns = [select(func.count()).select_from(public.subquery()).scalar_subquery()]
-    if terms and engine.rank_limit > COUNT_LIMIT:
-        matches = engine.text_matches(terms).limit(engine.rank_limit + 1)
-        columns.append(select(func.count()).select_from(matches.subquery()).scalar_subquery())
-    row = db.session.execute(select(*columns)).one()
-    return row[0], (row[-1] if terms else 0)
+
+    def build() -> Select:
+        public = engine.counted(words, filters).limit(_MATCHES)
+        columns = [select(func.count()).select_from(public.subquery()).scalar_subquery()]
+        if words and engine.rank_limit > COUNT_LIMIT:
+            matches = engine.text_matches().limit(_TEXT_MATCHES)
+            columns.append(select(func.count()).select_from(matches.subquery())
+                           .scalar_subquery())
+        return select(*columns)
+
+    stmt = built_once((type(engine), "counts", words, filters.shape), build)
+    row = queries.read(stmt, values).one()
+    return row[0], (row[-1] if words else 0)
 
 
 def exact_count(query: str, filters: Filters | None = None) -> int:
     """Every public product matching (for the benchmark's table; pages use _counts)."""
     terms, filters = _region_as_word(query_terms(query), filters or Filters())
     hints = _SQLiteEngine.FULL_TEXT if terms else _PLAIN
-    stmt = _engine().filtered(select(func.count(Product.id)), terms, filters, hints)
-    return db.session.scalar(stmt) or 0
+    engine = _engine()
+    stmt = engine.filtered(select(func.count(Product.id)), bool(terms), filters, hints)
+    return db.session.scalar(stmt, engine.values(terms, filters)) or 0
 
 
 def _engine() -> _Engine:
@@ -213,6 +234,11 @@ class _Hints:
 
 
 _PLAIN = _Hints()
+#: The search words, as the engine's full-text syntax wants them (_Engine.values).
+_WORDS_PARAM = bindparam("words", type_=String)
+#: How many matches a search reads at most: COUNT_LIMIT + 1 (and rank_limit + 1).
+_MATCHES = bindparam("matches", type_=Integer)
+_TEXT_MATCHES = bindparam("text_matches", type_=Integer)
 
 
 class _Engine:
@@ -221,54 +247,90 @@ class _Engine:
     #: Relevance is computed when there are at most this many full-text matches.
     rank_limit = COUNT_LIMIT
 
-    def filtered(self, stmt: Select, terms: list[str], filters: Filters,
+    def values(self, terms: list[str], filters: Filters) -> dict[str, object]:
+        """The bind parameters of this search's statements (see :meth:`filtered`)."""
+        values: dict[str, object] = {"matches": COUNT_LIMIT + 1,
+                                     "text_matches": self.rank_limit + 1}
+        if terms:
+            values["words"] = self.words(terms)
+        if filters.category_ids:
+            values["category_ids"] = list(filters.category_ids)
+        if filters.regency:
+            values["regency"] = _like_escaped(filters.regency) + ".%"
+        if filters.price_min is not None:
+            values["price_min"] = filters.price_min
+        if filters.price_max is not None:
+            values["price_max"] = filters.price_max
+        if filters.level is not None:
+            values["level"] = filters.level
+        return values
+
+    def filtered(self, stmt: Select, words: bool, filters: Filters,
                  hints: _Hints = _PLAIN, text_as_set: bool = False) -> Select:
         """``stmt`` joined to the producer, limited to public products matching ``filters``
-        and ``terms`` (a join to the full-text index, or with ``text_as_set``, a set of ids)."""
+        and, with ``words``, the search words (a join to the full-text index, or with
+        ``text_as_set``, a set of ids). Only which filters are set shapes the SQL: their
+        values are bind parameters (:meth:`values`)."""
         stmt = stmt.join_from(Product, Producer, Product.producer_id == Producer.id).where(
             hints.status(Product.status) == ProductStatus.PUBLISHED,
             hints.status(Producer.status) == ProducerStatus.VERIFIED)  # = queries.public_product
         if filters.category_ids:
-            stmt = stmt.where(hints.category(Product.category_id).in_(filters.category_ids))
+            stmt = stmt.where(hints.category(Product.category_id).in_(
+                bindparam("category_ids", expanding=True)))
         if filters.regency:
             stmt = stmt.where(hints.regency(Product.producer_id).in_(
-                select(Producer.id).where(Producer.region_code.startswith(
-                    filters.regency + ".", autoescape=True))))
+                select(Producer.id).where(Producer.region_code.like(bindparam("regency"),
+                                                                   escape="\\"))))
         if filters.price_min is not None:
-            stmt = stmt.where(hints.price(Product.price_min_idr) >= filters.price_min)
+            stmt = stmt.where(hints.price(Product.price_min_idr) >= bindparam("price_min"))
         if filters.price_max is not None:
-            stmt = stmt.where(hints.price(Product.price_min_idr) <= filters.price_max)
+            stmt = stmt.where(hints.price(Product.price_min_idr) <= bindparam("price_max"))
         if filters.level is not None:
-            stmt = stmt.where(hints.level(Product.processing_level) == filters.level)
-        if not terms:
+            stmt = stmt.where(hints.level(Product.processing_level) == bindparam("level"))
+        if not words:
             return stmt
         if text_as_set:
-            return stmt.where(_PLUS(Product.id).in_(self.text_matches(terms)))
-        return self.match(stmt, terms)
+            return stmt.where(_PLUS(Product.id).in_(self.text_matches()))
+        return self.match(stmt)
 
-    def counted(self, terms: list[str], filters: Filters) -> Select:
-        return self.filtered(select(literal(1)), terms, filters)
+    def counted(self, words: bool, filters: Filters) -> Select:
+        return self.filtered(select(literal(1)), words, filters)
 
-    def candidates(self, terms: list[str], filters: Filters, sort: Sort,
-                   limit: int) -> tuple[int, int, list[int] | None]:
-        """(public matches up to limit + 1, full-text matches, and when the engine found
-        them all at once, the ids of every match in page order; else None)."""
-        return (*_counts(terms, filters), None)
+    def candidates(self, words: bool, filters: Filters, sort: Sort,
+                   values: dict[str, object]) -> tuple[int, int, list[int] | None]:
+        """(public matches up to COUNT_LIMIT + 1, full-text matches, and when the engine
+        found them all at once, the ids of every match in page order; else None)."""
+        return (*_counts(words, filters, values), None)
 
-    def match(self, stmt: Select, terms: list[str]) -> Select:
+    def words(self, terms: list[str]) -> str:
         raise NotImplementedError
 
-    def text_matches(self, terms: list[str]) -> Select:
+    def match(self, stmt: Select) -> Select:
         raise NotImplementedError
 
-    def page(self, stmt: Select, terms: list[str], filters: Filters, sort: Sort,
-             broad: bool, small: bool) -> Select:
+    def text_matches(self) -> Select:
         raise NotImplementedError
+
+    def page(self, words: bool, filters: Filters, sort: Sort, broad: bool,
+             small: bool) -> Select:
+        """Cards (queries.card_columns) of one page, from bind parameters "offset" and
+        "limit" and the search's values."""
+        raise NotImplementedError
+
+
+def _like_escaped(text: str) -> str:
+    """``text`` matched literally in a LIKE pattern with escape character backslash."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _order(sort: Sort, hint: Hint = _as_is) -> list[ColumnElement]:
     column = hint(Product.published_at if sort is Sort.NEWEST else Product.price_min_idr)
     return [column.asc() if sort is Sort.PRICE_ASC else column.desc(), hint(Product.id).desc()]
+
+
+def _paged(stmt: Select) -> Select:
+    return stmt.offset(bindparam("offset", type_=Integer)).limit(bindparam("limit",
+                                                                          type_=Integer))
 
 
 _FTS = table("products_fts", sql_column("rowid"), sql_column("rank"))
@@ -295,49 +357,62 @@ class _SQLiteEngine(_Engine):
     #: The FTS table drives: every other index hidden.
     FULL_TEXT = _Hints(status=_PLUS, category=_PLUS, regency=_PLUS, price=_PLUS, level=_PLUS)
 
-    @staticmethod
-    def _condition(terms: list[str]) -> ColumnElement[bool]:
+    def words(self, terms: list[str]) -> str:
         # Stems are [0-9a-z]+ and quoted: FTS5's query syntax cannot be injected.
-        expression = " ".join(f'"{t}"' for t in terms) + "*"
-        return literal_column("products_fts").op("MATCH")(expression)
+        return " ".join(f'"{t}"' for t in terms) + "*"
 
-    def match(self, stmt: Select, terms: list[str]) -> Select:
-        return stmt.join(_FTS, _FTS.c.rowid == Product.id).where(self._condition(terms))
+    @staticmethod
+    def _condition() -> ColumnElement[bool]:
+        return literal_column("products_fts").op("MATCH")(_WORDS_PARAM)
 
-    def text_matches(self, terms: list[str]) -> Select:
-        return select(_FTS.c.rowid).where(self._condition(terms))
+    def match(self, stmt: Select) -> Select:
+        return stmt.join(_FTS, _FTS.c.rowid == Product.id).where(self._condition())
 
-    def candidates(self, terms: list[str], filters: Filters, sort: Sort,
-                   limit: int) -> tuple[int, int, list[int] | None]:
-        """With words and no category or kabupaten/kota filter, first up to ``limit`` + 1
+    def text_matches(self) -> Select:
+        return select(_FTS.c.rowid).where(self._condition())
+
+    def candidates(self, words: bool, filters: Filters, sort: Sort,
+                   values: dict[str, object]) -> tuple[int, int, list[int] | None]:
+        """With words and no category or kabupaten/kota filter, first up to COUNT_LIMIT + 1
         matches, driven by the FTS table (FTS5 streams them, with bm25 only for the rows
-        returned): when there are at most ``limit``, that is the page order and the count
+        returned): when there are at most COUNT_LIMIT, that is the page order and the count
         in one statement. Otherwise (and with those filters), counts as the other engines."""
-        if not terms or filters.category_ids or filters.regency:
-            return super().candidates(terms, filters, sort, limit)
-        rank = -_FTS.c.rank  # bm25: lower is better
-        found = self.filtered(select(Product.id, _sort_key(sort, rank)), terms, filters,
-                              self.FULL_TEXT).limit(limit + 1)
-        ids = _ids_in_order(found, sort)
-        if len(ids) > limit:
-            return super().candidates(terms, filters, sort, limit)
+        if not words or filters.category_ids or filters.regency:
+            return super().candidates(words, filters, sort, values)
+
+        def build() -> Select:
+            rank = -_FTS.c.rank  # bm25: lower is better
+            found = self.filtered(select(Product.id, _sort_key(sort, rank)), words, filters,
+                                  self.FULL_TEXT).limit(_MATCHES)
+            return _in_order(found, sort)
+
+        stmt = built_once((_SQLiteEngine, "candidates", filters.shape, sort), build)
+        ids = queries.read(stmt, values).scalars().all()
+        if len(ids) > COUNT_LIMIT:
+            return super().candidates(words, filters, sort, values)
         return len(ids), len(ids), ids
 
-    def counted(self, terms: list[str], filters: Filters) -> Select:
+    def counted(self, words: bool, filters: Filters) -> Select:
         stmt = select(literal(1))
-        if terms and not (filters.category_ids or filters.regency):
-            return self.filtered(stmt, terms, filters, self.FULL_TEXT)
-        hints = _Hints(status=_PLUS, price=_PLUS if terms else _as_is,
-                       level=_PLUS if terms else _as_is)
-        return self.filtered(stmt, terms, filters, hints, text_as_set=True)
+        if words and not (filters.category_ids or filters.regency):
+            return self.filtered(stmt, words, filters, self.FULL_TEXT)
+        hints = _Hints(status=_PLUS, price=_PLUS if words else _as_is,
+                       level=_PLUS if words else _as_is)
+        return self.filtered(stmt, words, filters, hints, text_as_set=True)
 
-    def page(self, stmt: Select, terms: list[str], filters: Filters, sort: Sort,
-             broad: bool, small: bool) -> Select:
-        if terms and sort is Sort.RELEVANCE:
-            stmt = self.filtered(stmt, terms, filters, self.FULL_TEXT)
+    def page(self, words: bool, filters: Filters, sort: Sort, broad: bool,
+             small: bool) -> Select:
+        return built_once((_SQLiteEngine, "page", words, filters.shape, sort, broad, small),
+                          lambda: _paged(self._page(words, filters, sort, broad, small)))
+
+    def _page(self, words: bool, filters: Filters, sort: Sort, broad: bool,
+              small: bool) -> Select:
+        stmt = queries.card_columns()
+        if words and sort is Sort.RELEVANCE:
+            stmt = self.filtered(stmt, words, filters, self.FULL_TEXT)
             return stmt.order_by(_FTS.c.rowid.desc() if broad else _FTS.c.rank)
-        if terms and not broad:
-            stmt = self.filtered(stmt, terms, filters, self.FULL_TEXT)
+        if words and not broad:
+            stmt = self.filtered(stmt, words, filters, self.FULL_TEXT)
             return stmt.order_by(*_order(sort, _PLUS))
         if small:  # at most COUNT_LIMIT products: start from the filters, then sort them
             hints = _Hints(status=_PLUS)
@@ -345,7 +420,7 @@ class _SQLiteEngine(_Engine):
             by_price = sort in (Sort.PRICE_ASC, Sort.PRICE_DESC)
             hints = _Hints(status=_PLUS, category=_PLUS, regency=_PLUS, level=_PLUS,
                            price=_as_is if by_price else _PLUS)
-        return self.filtered(stmt, terms, filters, hints, text_as_set=True).order_by(
+        return self.filtered(stmt, words, filters, hints, text_as_set=True).order_by(
             *_order(sort))
 
 
@@ -364,38 +439,50 @@ class _PostgreSQLEngine(_Engine):
     as the catalogue's words it begins (_last_word), not as a GIN prefix match, which costs
     several times as much."""
 
+    def words(self, terms: list[str]) -> str:
+        return " & ".join([*terms[:-1], _last_word(terms[-1])])
+
     @staticmethod
-    def _query(terms: list[str]) -> ColumnElement:
-        return func.to_tsquery(_SIMPLE, " & ".join([*terms[:-1], _last_word(terms[-1])]))
+    def _query() -> ColumnElement:
+        return func.to_tsquery(_SIMPLE, _WORDS_PARAM)
 
-    def match(self, stmt: Select, terms: list[str]) -> Select:
-        return stmt.where(_VECTOR.op("@@")(self._query(terms)))
+    def match(self, stmt: Select) -> Select:
+        return stmt.where(_VECTOR.op("@@")(self._query()))
 
-    def text_matches(self, terms: list[str]) -> Select:
-        return select(Product.id).where(_VECTOR.op("@@")(self._query(terms)))
+    def text_matches(self) -> Select:
+        return select(Product.id).where(_VECTOR.op("@@")(self._query()))
 
-    def candidates(self, terms: list[str], filters: Filters, sort: Sort,
-                   limit: int) -> tuple[int, int, list[int] | None]:
-        rank = func.ts_rank(_VECTOR, self._query(terms)) if terms else None
-        found = self.filtered(select(Product.id, _sort_key(sort, rank)), terms,
-                              filters).limit(limit + 1)
-        ids = _ids_in_order(found, sort)
-        if len(ids) > limit:
+    def candidates(self, words: bool, filters: Filters, sort: Sort,
+                   values: dict[str, object]) -> tuple[int, int, list[int] | None]:
+        def build() -> Select:
+            rank = func.ts_rank(_VECTOR, self._query()) if words else None
+            found = self.filtered(select(Product.id, _sort_key(sort, rank)), words,
+                                  filters).limit(_MATCHES)
+            return _in_order(found, sort)
+
+        stmt = built_once((_PostgreSQLEngine, "candidates", words, filters.shape, sort), build)
+        ids = queries.read(stmt, values).scalars().all()
+        if len(ids) > COUNT_LIMIT:
             return len(ids), len(ids), None
         return len(ids), len(ids), ids
 
-    def page(self, stmt: Select, terms: list[str], filters: Filters, sort: Sort,
-             broad: bool, small: bool) -> Select:
-        if terms and broad:
+    def page(self, words: bool, filters: Filters, sort: Sort, broad: bool,
+             small: bool) -> Select:
+        return built_once((_PostgreSQLEngine, "page", words, filters.shape, sort, broad),
+                          lambda: _paged(self._page(words, filters, sort, broad)))
+
+    def _page(self, words: bool, filters: Filters, sort: Sort, broad: bool) -> Select:
+        stmt = queries.card_columns()
+        if words and broad:
             # Many matches: read the sort column's index in order and test each row's stored
             # vector until the page is full. "IS TRUE" keeps the planner off the GIN index,
             # whose estimate for prefix queries is far too low (it would read every match).
-            stmt = self.filtered(stmt, [], filters).where(
-                _VECTOR.op("@@")(self._query(terms)).is_(True))
+            stmt = self.filtered(stmt, False, filters).where(
+                _VECTOR.op("@@")(self._query()).is_(True))
         else:
-            stmt = self.filtered(stmt, terms, filters)
+            stmt = self.filtered(stmt, words, filters)
         if sort is Sort.RELEVANCE and not broad:
-            return stmt.order_by(func.ts_rank(_VECTOR, self._query(terms)).desc(),
+            return stmt.order_by(func.ts_rank(_VECTOR, self._query()).desc(),
                                  Product.id.desc())
         if sort in (Sort.RELEVANCE, Sort.NEWEST):
             return stmt.order_by(*queries.newest_first())
@@ -424,9 +511,11 @@ def _last_word(stem: str) -> str:
 
 
 def _spelled_out(stem: str) -> str:
-    words = db.session.scalars(
-        select(_WORDS.c.word).where(_WORDS.c.word >= stem, _WORDS.c.word < stem + "\uffff")
-        .order_by(_WORDS.c.word).limit(MAX_FORMS + 1)).all()
+    stmt = built_once("search_words", lambda: (
+        select(_WORDS.c.word).where(_WORDS.c.word >= bindparam("low", type_=String),
+                                    _WORDS.c.word < bindparam("high", type_=String))
+        .order_by(_WORDS.c.word).limit(MAX_FORMS + 1)))
+    words = queries.read(stmt, {"low": stem, "high": stem + "\uffff"}).scalars().all()
     forms = [w for w in words if w.startswith(stem) and _LEXEME.fullmatch(w)]
     return f"({' | '.join(forms)})" if forms and len(words) <= MAX_FORMS else f"{stem}:*"
 
@@ -445,12 +534,11 @@ def _by_key(sort: Sort, key: ColumnElement, ids: ColumnElement) -> list[ColumnEl
     return [key.asc() if sort is Sort.PRICE_ASC else key.desc(), ids.desc()]
 
 
-def _ids_in_order(found: Select, sort: Sort) -> list[int]:
+def _in_order(found: Select, sort: Sort) -> Select:
     """The ids of ``found`` (id, key; with a LIMIT) in page order. The limit applies first,
     so the database stops reading matches there and sorts only those."""
     rows = found.subquery("found")
-    return list(db.session.scalars(select(rows.c.id).order_by(*_by_key(sort, rows.c.key,
-                                                                       rows.c.id))))
+    return select(rows.c.id).order_by(*_by_key(sort, rows.c.key, rows.c.id))
 
 
 _SQLITE = _SQLiteEngine()
