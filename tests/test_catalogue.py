@@ -136,6 +136,31 @@ def test_catalogue_lists_published_products_with_count(client, shop):
     assert re.search(r'id="result-count">\s*1 ', html)
 
 
+def test_a_card_shows_photo_name_price_producer_region_and_stock(app, client, shop):
+    with app.app_context():
+        producer = _db.session.get(Producer, shop["producer_id"])
+        woven = _db.session.get(Category, shop["woven_id"])
+        sold = make_product(producer, woven, "Tas <b>Habis</b> & Co", price=125_000, stock=0,
+                            photos=0)
+        sold_url = f"/produk/{sold.id}/{sold.slug}"
+    html = client.get("/produk").get_data(as_text=True)
+    cards = re.findall(r'<li class="product-card">.*?</li>', html, re.S)
+    assert len(cards) == 2
+    first, second = cards  # newest first
+    assert f'href="{sold_url}"' in first
+    assert "Tas &lt;b&gt;Habis&lt;/b&gt; &amp; Co" in first and "<b>" not in first
+    assert 'class="placeholder"' in first and 'alt="Tas &lt;b&gt;Habis&lt;/b&gt; &amp; Co"' in first
+    assert '<p class="price">Rp125.000</p>' in first
+    assert '<p class="meta">Anyaman Biduk · Kabupaten Berau</p>' in first
+    assert '<p class="stock stock-out">Stok habis</p>' in first
+    assert "stock-out" not in second and '<p class="price">Rp350.000</p>' in second
+    assert 'srcset="/media/public/products/' in second and 'loading="lazy"' in second
+    assert 'alt="Tas Anyam Rotan foto 1"' in second
+    client.set_cookie("lang", "en")
+    english = client.get("/produk").get_data(as_text=True)
+    assert '<p class="stock stock-out">Out of stock</p>' in english
+
+
 def test_catalogue_hides_drafts_archived_and_non_public_producers(app, client, shop):
     with app.app_context():
         producer = _db.session.get(Producer, shop["producer_id"])

@@ -89,11 +89,18 @@ SRC_MAX_WIDTH = 640
 
 
 def sources(key_prefix: str, widths: Iterable[int]) -> tuple[str, str]:
-    """(src, srcset) of a photo's <img> (macros/images.html)."""
+    """(src, srcset) of a photo's <img> (media.views.picture). The renditions' addresses
+    differ only in the width at their end, so one is built and the others follow from it
+    (a listing page has two dozen photos of three renditions each)."""
     ordered = sorted(int(w) for w in widths)
     small = [w for w in ordered if w <= SRC_MAX_WIDTH]
-    return (photo_url(key_prefix, small[-1] if small else ordered[0]),
-            srcset(key_prefix, ordered))
+    chosen = small[-1] if small else ordered[0]
+    url = photo_url(key_prefix, chosen)
+    tail = f"{chosen}.webp"
+    if not url.endswith(tail):  # not seen: an address that does not end with the key
+        return url, srcset(key_prefix, ordered)
+    base = url[:-len(tail)]
+    return url, ", ".join(f"{base}{w}.webp {w}w" for w in ordered)
 
 
 def _key(key_prefix: str, width: int) -> str:

@@ -10,8 +10,10 @@ from __future__ import annotations
 import io
 
 from flask import Blueprint, Response, abort, redirect, request, send_file, session
+from markupsafe import Markup, escape
 from werkzeug.wrappers import Response as BaseResponse
 
+from marketplace.assets import asset_url
 from marketplace.media import photos
 from marketplace.media.storage import (
     PUBLIC_CACHE_CONTROL,
@@ -48,6 +50,29 @@ def _photo_srcset(key_prefix: str, widths: list[int]) -> str:
 @bp.app_template_global("photo_sources")
 def _photo_sources(key_prefix: str, widths: list[int]) -> tuple[str, str]:
     return photos.sources(key_prefix, widths)
+
+
+@bp.app_template_global("picture_html")
+def picture(photo: object, sizes: str, alt: str, loading: str = "lazy",
+            class_: str = "") -> Markup:
+    """A responsive <img> for ``photo`` (a ProductPhoto-like object: key_prefix, widths,
+    width, height, alt_text; or None for the placeholder): the picture() macro of
+    macros/images.html, which documents the arguments. Written in Python, every value
+    through escape(), because listing grids show two dozen (catalogue.views.product_grid)."""
+    widths = getattr(photo, "widths", None)
+    if not widths:
+        return Markup(  # noqa: S704 - every value escaped
+            f'<img src="{escape(asset_url("img/placeholder.svg"))}" width="640" height="480" '
+            f'loading="{escape(loading)}" decoding="async" alt="{escape(alt)}" '
+            f'class="placeholder{" " + escape(class_) if class_ else ""}">')
+    src, srcset = photos.sources(photo.key_prefix, widths)  # type: ignore[attr-defined]
+    priority = ' fetchpriority="high"' if loading == "eager" else ""
+    attribute = f' class="{escape(class_)}"' if class_ else ""
+    return Markup(  # noqa: S704 - every value escaped
+        f'<img src="{escape(src)}" srcset="{escape(srcset)}" sizes="{escape(sizes)}" '
+        f'width="{int(photo.width)}" height="{int(photo.height)}" '  # type: ignore[attr-defined]
+        f'loading="{escape(loading)}"{priority} decoding="async" '
+        f'alt="{escape(photo.alt_text or alt)}"{attribute}>')  # type: ignore[attr-defined]
 
 
 @bp.get("/media/<path:key>")
