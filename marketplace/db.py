@@ -14,7 +14,7 @@ from typing import Annotated, TypeVar
 
 from flask import has_request_context, request
 from sqlalchemy import DateTime, Engine, Enum, MetaData, TypeDecorator, event
-from sqlalchemy.orm import DeclarativeBase, mapped_column, registry
+from sqlalchemy.orm import DeclarativeBase, Session, mapped_column, registry
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -94,6 +94,21 @@ def built_once(key: Hashable, build: Callable[[], T]) -> T:
     except KeyError:
         statement = _STATEMENTS[key] = build()
         return statement
+
+
+def reads_only(session: Session) -> None:
+    """From here to the end of ``session``'s work, run its statements on PostgreSQL without
+    a transaction (autocommit): no BEGIN and no ROLLBACK, two of the five round trips to the
+    database of an uncached catalogue page. Only for requests that only read (the
+    @public_page views): each statement still reads one consistent snapshot; two statements
+    may read different ones. Does nothing once the session has begun, when it is bound to a
+    connection of its own (the tests' outer transaction), and on SQLite (no round trips to
+    save)."""
+    bind = session.get_bind()
+    if session.in_transaction() or not isinstance(bind, Engine) \
+            or bind.dialect.name != "postgresql":
+        return
+    session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
 intpk = Annotated[int, mapped_column(primary_key=True)]

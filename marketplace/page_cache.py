@@ -47,7 +47,8 @@ from werkzeug.exceptions import HTTPException, SecurityError
 from werkzeug.wrappers import Request, Response
 from werkzeug.wsgi import get_host
 
-from marketplace.extensions import cache
+from marketplace.db import reads_only
+from marketplace.extensions import cache, db
 from marketplace.i18n import LANGUAGE_COOKIE
 
 log = logging.getLogger(__name__)
@@ -81,12 +82,13 @@ _GENERATION = "page_cache_generation"
 
 def public_page(view: Callable[..., Any]) -> Callable[..., Any]:
     """Serve ``view`` from the page cache when the visitor and the response allow it (the
-    response is kept by :func:`_keep`, once every after-request function has run)."""
+    response is kept by :func:`_keep`, once every after-request function has run).
+    ``view`` must only read: on PostgreSQL it runs without a transaction (_render)."""
 
     @functools.wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         if not seconds() or not _cacheable_request():
-            return view(*args, **kwargs)
+            return _render(view, args, kwargs)
         key = _key()
         generation, entry = _looked_up_at_the_door(key) or _read(key)
         if entry is not None and generation and entry.generation == generation:
@@ -94,10 +96,18 @@ def public_page(view: Callable[..., Any]) -> Callable[..., Any]:
         if generation:
             g.setdefault(_PENDING, (key, generation))
             g.setdefault(_GENERATION, generation)
-        return view(*args, **kwargs)
+        return _render(view, args, kwargs)
 
     wrapper.public_page = True  # type: ignore[attr-defined] - FrontDoor looks for it
     return wrapper
+
+
+def _render(view: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """The page itself. Public pages only read, so on PostgreSQL their statements run without
+    a transaction (db.reads_only)."""
+    if request.method in ("GET", "HEAD"):
+        reads_only(db.session())
+    return view(*args, **kwargs)
 
 
 def _keep(response: Response) -> Response:

@@ -9,12 +9,15 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from flask import Flask, flash, render_template_string, session
+from flask import Flask, flash, render_template_string, request, session
+from sqlalchemy import literal, select
+from sqlalchemy.orm import Session
 
 from marketplace import page_cache
 from marketplace.accounts.models import Role, User
 from marketplace.catalogue import services as catalogue_services
 from marketplace.catalogue.models import Category, Product, ProductStatus, Variant
+from marketplace.db import reads_only
 from marketplace.extensions import cache
 from marketplace.extensions import db as _db
 from marketplace.page_cache import public_page
@@ -513,3 +516,40 @@ def test_product_path_is_what_url_for_gives(app, shop):
         assert product_path(product) == url_for("catalogue.product", product_id=product.id,
                                                 slug=product.slug)
         assert product_path(product).startswith("/pasar/produk/")
+
+
+# --- public pages read without a transaction (PostgreSQL) -------------------------------------
+
+def _autocommits(session: Session) -> bool:
+    """Whether the session's connection autocommits (psycopg; Python 3.11's sqlite3 has no
+    such attribute)."""
+    return bool(getattr(session.connection().connection.dbapi_connection, "autocommit", False))
+
+
+def test_reads_only_drops_the_transaction_on_postgresql_only(app):
+    with app.app_context():
+        postgresql = _db.engine.dialect.name == "postgresql"
+        with Session(_db.engine) as session:
+            reads_only(session)
+            assert session.execute(select(literal(1))).scalar() == 1
+            assert _autocommits(session) is postgresql
+        with Session(_db.engine) as session:  # the pooled connection is back to normal
+            assert session.execute(select(literal(1))).scalar() == 1
+            assert not _autocommits(session)
+        with Session(_db.engine) as session:  # once begun, the session keeps its transaction
+            session.execute(select(literal(1)))
+            reads_only(session)
+            assert not _autocommits(session)
+
+
+def test_public_pages_and_only_they_ask_to_read_without_a_transaction(app, client, shop,
+                                                                      buyer, monkeypatch):
+    asked: list[str] = []
+    monkeypatch.setattr(page_cache, "reads_only",
+                        lambda session: asked.append(request.path))
+    for path in public_paths(shop):
+        assert client.get(path).status_code == 200
+    assert asked == [path.split("?")[0] for path in public_paths(shop)]
+    asked.clear()
+    login(client, buyer, PASSWORD)
+    assert client.get("/akun").status_code == 200 and asked == []
