@@ -135,7 +135,7 @@ def search(query: str, filters: Filters | None = None, sort: Sort | None = None,
     look at the matches). A page past the end gives the last page.
 
     Each statement is built once per shape of search (which filters, which order: see
-    db.built_once); the words, filter values and page are bind parameters (_values).
+    db.built_once); the words, filter values and page are bind parameters (_Engine.values).
     """
     filters = filters or Filters()
     terms = query_terms(query)

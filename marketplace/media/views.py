@@ -47,11 +47,6 @@ def _photo_srcset(key_prefix: str, widths: list[int]) -> str:
     return photos.srcset(key_prefix, widths)
 
 
-@bp.app_template_global("photo_sources")
-def _photo_sources(key_prefix: str, widths: list[int]) -> tuple[str, str]:
-    return photos.sources(key_prefix, widths)
-
-
 @bp.app_template_global("picture_html")
 def picture(photo: object, sizes: str, alt: str, loading: str = "lazy",
             class_: str = "") -> Markup:
