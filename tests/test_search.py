@@ -248,6 +248,18 @@ def test_price_range_and_processing_level(goods):
         "Tikar Lampit"]
 
 
+@pytest.mark.parametrize("low, high, expected", [
+    (300_000, 1_000_000, ["Tikar Lampit", "Tas Anyam Rotan"]),  # wide: the words drive
+    (300_000, 600_000, ["Tas Anyam Rotan"]),  # narrow: the price index may
+    (None, 400_000, ["Tas Anyam Rotan"]),
+    (1_000_000, None, ["Kursi Rotan Teras"]),
+])
+def test_a_price_range_narrow_or_wide_with_a_search(goods, low, high, expected):
+    filters = Filters(price_min=low, price_max=high)
+    assert filters.narrow_price is (high == 600_000)
+    assert names(search.search("rotan", filters, Sort.PRICE_DESC)) == expected
+
+
 def test_filters_combine_with_a_search(goods):
     page = search.search("rotan", Filters(category_ids=(goods["crafts"].id, goods["mats"].id),
                                           regency="64.03", price_max=1_000_000))
@@ -284,6 +296,17 @@ def test_pages_and_a_page_past_the_end(goods):
     assert beyond.page == 3 and names(beyond) == names(last)
     seen = [n for p in (1, 2, 3) for n in names(search.search("", page=p, per_page=2))]
     assert sorted(seen) == sorted(names(search.search("")))  # no product twice or missing
+
+
+@pytest.mark.parametrize("sort", list(Sort))
+def test_pages_of_a_search_and_a_page_past_its_end(goods, sort):
+    pages = [search.search("rotan", sort=sort, page=p, per_page=2) for p in (1, 2)]
+    assert [(p.total, p.pages, p.page) for p in pages] == [(3, 2, 1), (3, 2, 2)]
+    seen = [n for p in pages for n in names(p)]
+    assert seen == names(search.search("rotan", sort=sort))
+    assert sorted(seen) == ["Kursi Rotan Teras", "Tas Anyam Rotan", "Tikar Lampit"]
+    beyond = search.search("rotan", sort=sort, page=7, per_page=2)
+    assert (beyond.page, names(beyond)) == (2, names(pages[1]))
 
 
 def test_counts_stop_at_the_limit(goods, monkeypatch):

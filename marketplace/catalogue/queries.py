@@ -56,6 +56,14 @@ def public_product(unindexed: bool = False) -> ColumnElement[bool]:
                 public_producer(unindexed))
 
 
+def by_public_producer() -> ColumnElement[bool]:
+    """:func:`public_producer` without joining the producer: Product.producer_id is not one
+    of the producers that are not public. PostgreSQL reads those once (from the status
+    index) into a hashed set, where a join reads every producer to build its hash table."""
+    hidden = [status for status in ProducerStatus if status is not ProducerStatus.VERIFIED]
+    return Product.producer_id.not_in(select(Producer.id).where(Producer.status.in_(hidden)))
+
+
 class Unindexed(ColumnElement[Any]):
     """A column that SQLite's planner may not start a query from: see :func:`unindexed`."""
 
@@ -257,11 +265,15 @@ def public_cards() -> Select[Any]:
 def cards(stmt: Select[Any], values: dict[str, Any] | None = None) -> list[Card]:
     """The cards of ``stmt`` (a :func:`public_cards` select; ``values``: its bind
     parameters), in its order."""
-    return [Card(row.id, row.slug, row.name, row.price_min_idr, row.in_stock,
-                 row.producer_name, _regency(row.region_code),
-                 CardPhoto(row.key_prefix, row.widths, row.width, row.height, row.alt_text)
-                 if row.key_prefix else None)
-            for row in read(stmt, values)]
+    return [card(row) for row in read(stmt, values)]
+
+
+def card(row: Any) -> Card:
+    """The card of a row with :func:`card_columns`' columns."""
+    return Card(row.id, row.slug, row.name, row.price_min_idr, row.in_stock,
+                row.producer_name, _regency(row.region_code),
+                CardPhoto(row.key_prefix, row.widths, row.width, row.height, row.alt_text)
+                if row.key_prefix else None)
 
 
 def read(stmt: Select[Any], values: dict[str, Any] | None = None) -> Result[Any]:

@@ -21,6 +21,7 @@ import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 from flask import g
 from flask_babel import lazy_gettext as _l
@@ -35,6 +36,7 @@ from sqlalchemy import (
     literal_column,
     select,
     table,
+    true,
 )
 from sqlalchemy import column as sql_column
 
@@ -98,6 +100,13 @@ class Filters:
                 self.price_max is not None, self.level is not None)
 
     @property
+    def narrow_price(self) -> bool:
+        """A price range at most a factor of two wide (Rp100.000 to Rp200.000): few
+        products, so worth starting from the price index even with search words."""
+        return (self.price_min is not None and self.price_max is not None
+                and self.price_max <= 2 * self.price_min)
+
+    @property
     def active(self) -> bool:
         return bool(self.category_ids or self.regency or self.level
                     or self.price_min is not None or self.price_max is not None)
@@ -128,9 +137,10 @@ def search(query: str, filters: Filters | None = None, sort: Sort | None = None,
            page: int = 1, per_page: int = PER_PAGE) -> SearchPage:
     """One page of public products matching ``query`` and ``filters``.
 
-    Two statements whatever the page size: the matches (up to COUNT_LIMIT + 1, sorted:
-    their count and the page order) and the page's cards; on PostgreSQL, one more to spell
-    out a last word no recent search ended in (_last_word). With more matches than that, the
+    At most two statements whatever the page size: the matches (up to COUNT_LIMIT + 1,
+    sorted: their count and the page order) and the page's cards, which PostgreSQL reads in
+    the same statement (_PostgreSQLEngine.candidates); on PostgreSQL, one more to spell out
+    a last word no recent search ended in (_last_word). With more matches than that, the
     counts and then the page read the sort order's index instead (on SQLite after the first
     look at the matches). A page past the end gives the last page.
 
@@ -144,18 +154,17 @@ def search(query: str, filters: Filters | None = None, sort: Sort | None = None,
     terms, filters = _region_as_word(terms, filters)
     engine = _engine()
     values = engine.values(terms, filters)
-    total, text_matches, ordered = engine.candidates(bool(terms), filters, sort, values)
-    more = total > COUNT_LIMIT
-    total = min(total, COUNT_LIMIT)
+    found = engine.candidates(bool(terms), filters, sort, values, page, per_page)
+    more = found.total > COUNT_LIMIT
+    total = min(found.total, COUNT_LIMIT)
     pages = max(1, math.ceil(total / per_page))
     page = min(max(1, page), pages)
     if not total:
         return SearchPage([], 0, 1, 1, per_page)
-    if ordered is not None:
-        items = queries.cards_by_id(ordered[(page - 1) * per_page:page * per_page])
-        return SearchPage(items, total, page, pages, per_page, more)
-    stmt = engine.page(bool(terms), filters, sort, broad=text_matches > engine.rank_limit,
-                       small=not more)
+    if found.cards is not None:
+        return SearchPage(found.cards(page), total, page, pages, per_page, more)
+    stmt = engine.page(bool(terms), filters, sort,
+                       broad=found.text_matches > engine.rank_limit, small=not more)
     items = queries.cards(stmt, {**values, "offset": (page - 1) * per_page, "limit": per_page})
     return SearchPage(items, total, page, pages, per_page, more)
 
@@ -241,6 +250,18 @@ _MATCHES = bindparam("matches", type_=Integer)
 _TEXT_MATCHES = bindparam("text_matches", type_=Integer)
 
 
+class _Found(NamedTuple):
+    """What :meth:`_Engine.candidates` found."""
+
+    #: Public matches, up to COUNT_LIMIT + 1.
+    total: int
+    #: Full-text matches (up to the engine's rank_limit + 1), or ``total``.
+    text_matches: int
+    #: When the engine found every match at once: the cards of a page (by number, within
+    #: the pages there are); else None, and :meth:`_Engine.page` reads the page.
+    cards: Callable[[int], list[queries.Card]] | None
+
+
 class _Engine:
     """How one database matches stems, counts and orders a page."""
 
@@ -266,14 +287,20 @@ class _Engine:
         return values
 
     def filtered(self, stmt: Select, words: bool, filters: Filters,
-                 hints: _Hints = _PLAIN, text_as_set: bool = False) -> Select:
-        """``stmt`` joined to the producer, limited to public products matching ``filters``
-        and, with ``words``, the search words (a join to the full-text index, or with
-        ``text_as_set``, a set of ids). Only which filters are set shapes the SQL: their
-        values are bind parameters (:meth:`values`)."""
-        stmt = stmt.join_from(Product, Producer, Product.producer_id == Producer.id).where(
-            hints.status(Product.status) == ProductStatus.PUBLISHED,
-            hints.status(Producer.status) == ProducerStatus.VERIFIED)  # = queries.public_product
+                 hints: _Hints = _PLAIN, text_as_set: bool = False,
+                 joined: bool = True) -> Select:
+        """``stmt`` joined to the producer (without ``joined``: not joined, its status
+        checked by id, queries.by_public_producer), limited to public products matching
+        ``filters`` and, with ``words``, the search words (a join to the full-text index, or
+        with ``text_as_set``, a set of ids). Only which filters are set shapes the SQL:
+        their values are bind parameters (:meth:`values`)."""
+        if joined:
+            stmt = stmt.join_from(Product, Producer, Product.producer_id == Producer.id).where(
+                hints.status(Product.status) == ProductStatus.PUBLISHED,
+                hints.status(Producer.status) == ProducerStatus.VERIFIED)  # = public_product
+        else:
+            stmt = stmt.where(hints.status(Product.status) == ProductStatus.PUBLISHED,
+                              queries.by_public_producer())
         if filters.category_ids:
             stmt = stmt.where(hints.category(Product.category_id).in_(
                 bindparam("category_ids", expanding=True)))
@@ -297,10 +324,10 @@ class _Engine:
         return self.filtered(select(literal(1)), words, filters)
 
     def candidates(self, words: bool, filters: Filters, sort: Sort,
-                   values: dict[str, object]) -> tuple[int, int, list[int] | None]:
-        """(public matches up to COUNT_LIMIT + 1, full-text matches, and when the engine
-        found them all at once, the ids of every match in page order; else None)."""
-        return (*_counts(words, filters, values), None)
+                   values: dict[str, object], page: int, per_page: int) -> _Found:
+        """The public matches' count, and when the engine found them all at once, their
+        cards by page (``page`` is the one asked for)."""
+        return _Found(*_counts(words, filters, values), None)
 
     def words(self, terms: list[str]) -> str:
         raise NotImplementedError
@@ -372,13 +399,14 @@ class _SQLiteEngine(_Engine):
         return select(_FTS.c.rowid).where(self._condition())
 
     def candidates(self, words: bool, filters: Filters, sort: Sort,
-                   values: dict[str, object]) -> tuple[int, int, list[int] | None]:
+                   values: dict[str, object], page: int, per_page: int) -> _Found:
         """With words and no category or kabupaten/kota filter, first up to COUNT_LIMIT + 1
         matches, driven by the FTS table (FTS5 streams them, with bm25 only for the rows
         returned): when there are at most COUNT_LIMIT, that is the page order and the count
-        in one statement. Otherwise (and with those filters), counts as the other engines."""
+        in one statement, and a page's cards are read by id. Otherwise (and with those
+        filters), counts as the other engines."""
         if not words or filters.category_ids or filters.regency:
-            return super().candidates(words, filters, sort, values)
+            return super().candidates(words, filters, sort, values, page, per_page)
 
         def build() -> Select:
             rank = -_FTS.c.rank  # bm25: lower is better
@@ -389,8 +417,9 @@ class _SQLiteEngine(_Engine):
         stmt = built_once((_SQLiteEngine, "candidates", filters.shape, sort), build)
         ids = queries.read(stmt, values).scalars().all()
         if len(ids) > COUNT_LIMIT:
-            return super().candidates(words, filters, sort, values)
-        return len(ids), len(ids), ids
+            return super().candidates(words, filters, sort, values, page, per_page)
+        return _Found(len(ids), len(ids), lambda number: queries.cards_by_id(
+            ids[(number - 1) * per_page:number * per_page]))
 
     def counted(self, words: bool, filters: Filters) -> Select:
         stmt = select(literal(1))
@@ -425,6 +454,11 @@ class _SQLiteEngine(_Engine):
 
 
 _SIMPLE = literal_column("'simple'::regconfig")
+
+
+def _plus_zero(column: ColumnElement) -> ColumnElement:
+    """``column + 0``: PostgreSQL's planner cannot start from the column's index."""
+    return column + literal_column("0")
 _VECTOR = literal_column("products.search_vector")
 
 
@@ -433,10 +467,11 @@ class _PostgreSQLEngine(_Engine):
     (the stems are already computed: 'simple' only splits them). Every match costs a heap
     read here, so relevance is computed for at most COUNT_LIMIT of them.
 
-    One statement finds the matches (:meth:`candidates`): up to COUNT_LIMIT + 1 of them,
-    each with its sort keys, so that when there are few, the page is a lookup by id and the
-    filters run once, not once to count and again for the page. The last word is looked for
-    as the catalogue's words it begins (_last_word), not as a GIN prefix match, which costs
+    One statement finds the matches and reads a page of them (:meth:`candidates`): up to
+    COUNT_LIMIT + 1 matches, each with its sort key, their count, and the cards of the
+    page asked for, so that when there are few the filters run once, not once to count and
+    again for the page, and the database is asked once. The last word is looked for as the
+    catalogue's words it begins (_last_word), not as a GIN prefix match, which costs
     several times as much."""
 
     def words(self, terms: list[str]) -> str:
@@ -453,18 +488,47 @@ class _PostgreSQLEngine(_Engine):
         return select(Product.id).where(_VECTOR.op("@@")(self._query()))
 
     def candidates(self, words: bool, filters: Filters, sort: Sort,
-                   values: dict[str, object]) -> tuple[int, int, list[int] | None]:
-        def build() -> Select:
-            rank = func.ts_rank(_VECTOR, self._query()) if words else None
-            found = self.filtered(select(Product.id, _sort_key(sort, rank)), words,
-                                  filters).limit(_MATCHES)
-            return _in_order(found, sort)
+                   values: dict[str, object], page: int, per_page: int) -> _Found:
+        """Up to COUNT_LIMIT + 1 matches, their count, and the cards of page ``page``, in
+        one statement (_found_page). With more matches than that, the page is read by
+        :meth:`page` instead; with a page past the end, the same statement reads the last
+        page."""
+        # With words, the full-text index finds the matches and the price range filters
+        # them: a bitmap of the products in a range of prices costs more to read (1.7 ms
+        # for a quarter of 100,000) than the matches it saves testing, unless the range
+        # is narrow (Filters.narrow_price). The planner cannot tell: it counts page reads.
+        by_words = words and not filters.narrow_price
+        stmt = built_once((_PostgreSQLEngine, "candidates", words, filters.shape, sort,
+                           by_words), lambda: self._found_page(words, filters, sort, by_words))
 
-        stmt = built_once((_PostgreSQLEngine, "candidates", words, filters.shape, sort), build)
-        ids = queries.read(stmt, values).scalars().all()
-        if len(ids) > COUNT_LIMIT:
-            return len(ids), len(ids), None
-        return len(ids), len(ids), ids
+        def read(number: int) -> tuple[int, list[queries.Card]]:
+            rows = queries.read(stmt, {**values, "offset": (number - 1) * per_page,
+                                       "limit": per_page}).all()
+            return rows[0].total, [queries.card(row) for row in rows if row.id is not None]
+
+        total, cards = read(page)
+        if total > COUNT_LIMIT:
+            return _Found(total, total, None)
+        return _Found(total, total,
+                      lambda number: cards if number == page else read(number)[1])
+
+    def _found_page(self, words: bool, filters: Filters, sort: Sort, by_words: bool) -> Select:
+        """One row per card of the page (bind parameters "offset" and "limit") among the
+        first COUNT_LIMIT + 1 matches, each with their count ("total"); one row of NULL
+        cards with the count when the page is past the end."""
+        rank = func.ts_rank(_VECTOR, self._query()) if words else None
+        hints = _Hints(price=_plus_zero) if by_words else _PLAIN
+        found = self.filtered(select(Product.id, _sort_key(sort, rank)), words, filters,
+                              hints, joined=False).limit(_MATCHES).cte("found")
+        counted = select(func.count().label("total")).select_from(found).cte("counted")
+        paged = _paged(select(found.c.id, found.c.key)
+                       .order_by(*_by_key(sort, found.c.key, found.c.id))).subquery("paged")
+        cards = (queries.card_columns().add_columns(paged.c.key)
+                 .join(paged, paged.c.id == Product.id)
+                 .join(Producer, Producer.id == Product.producer_id)).subquery("cards")
+        return (select(counted.c.total, cards).select_from(counted)
+                .outerjoin(cards, true())
+                .order_by(*_by_key(sort, cards.c.key, cards.c.id)))
 
     def page(self, words: bool, filters: Filters, sort: Sort, broad: bool,
              small: bool) -> Select:
