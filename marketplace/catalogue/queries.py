@@ -13,17 +13,14 @@ from typing import Any, NamedTuple
 from flask import current_app
 from sqlalchemy import (
     ColumnElement,
-    Integer,
     Result,
     Select,
     and_,
-    any_,
     bindparam,
     func,
     literal_column,
     select,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from sqlalchemy.sql.visitors import InternalTraversal
@@ -285,15 +282,12 @@ def read(stmt: Select[Any], values: dict[str, Any] | None = None) -> Result[Any]
 
 
 def cards_by_id(ids: list[int]) -> list[Card]:
-    """The public products among ``ids``, as cards in that order. On PostgreSQL the ids
-    are one array parameter (``id = ANY(:ids)``): for a page of 24, that costs the database
-    half the CPU of an IN list of 24 parameters (0.5 against 1.0 ms)."""
+    """The public products among ``ids``, as cards in that order (SQLite's search pages;
+    PostgreSQL reads a page's cards with its matches)."""
     if not ids:
         return []
-    array = db.session.get_bind().dialect.name == "postgresql"
-    stmt = built_once(("cards_by_id", array), lambda: public_cards().where(
-        Product.id == any_(bindparam("ids", type_=ARRAY(Integer))) if array
-        else Product.id.in_(bindparam("ids", expanding=True))))
+    stmt = built_once("cards_by_id", lambda: public_cards().where(
+        Product.id.in_(bindparam("ids", expanding=True))))
     found = {card.id: card for card in cards(stmt, {"ids": ids})}
     return [found[i] for i in ids if i in found]
 

@@ -454,12 +454,12 @@ class _SQLiteEngine(_Engine):
 
 
 _SIMPLE = literal_column("'simple'::regconfig")
+_VECTOR = literal_column("products.search_vector")
 
 
 def _plus_zero(column: ColumnElement) -> ColumnElement:
     """``column + 0``: PostgreSQL's planner cannot start from the column's index."""
     return column + literal_column("0")
-_VECTOR = literal_column("products.search_vector")
 
 
 class _PostgreSQLEngine(_Engine):
