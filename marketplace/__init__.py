@@ -25,7 +25,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.update(test_config)
     Path(app.config["INSTANCE_DIR"]).mkdir(parents=True, exist_ok=True)
 
-    from marketplace import assets, errors, i18n, models, page_cache, security  # noqa: F401
+    from marketplace import assets, errors, i18n, links, models, page_cache, security  # noqa: F401
     from marketplace import db as db_rules
     from marketplace.extensions import csrf, db, limiter, login_manager, migrate
 
@@ -38,6 +38,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     i18n.init_app(app)
     assets.init_app(app)
+    links.init_app(app)
     page_cache.init_app(app)
     security.init_app(app)
     errors.init_app(app)

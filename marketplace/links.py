@@ -1,4 +1,5 @@
-"""Absolute links for emails and messages, built from PUBLIC_BASE_URL.
+"""Links: absolute ones for emails and messages, built from PUBLIC_BASE_URL, and the
+fixed addresses every page's header and footer link to.
 
 Never from the request's Host header: a forged Host would otherwise put an attacker's
 address into a password-reset email.
@@ -6,7 +7,7 @@ address into a password-reset email.
 
 from __future__ import annotations
 
-from flask import current_app, has_request_context, url_for
+from flask import Flask, current_app, has_request_context, request, url_for
 
 
 def external_url(endpoint: str, **values: object) -> str:
@@ -16,3 +17,18 @@ def external_url(endpoint: str, **values: object) -> str:
         return base + url_for(endpoint, _external=False, **values)
     with current_app.test_request_context(base_url=base):
         return url_for(endpoint, _external=True, **values)
+
+
+def page_url(endpoint: str) -> str:
+    """url_for(endpoint) for an address without variables (the header's and footer's
+    links, on every page), built once per root path instead of at every page."""
+    known = current_app.extensions.setdefault("page_urls", {})
+    key = (request.script_root, endpoint)
+    url = known.get(key)
+    if url is None:
+        url = known[key] = url_for(endpoint)
+    return url
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals["page_url"] = page_url

@@ -19,6 +19,16 @@ def test_home_page_is_indonesian_by_default(client):
     assert 'href="#konten"' in html
 
 
+def test_header_links_follow_the_root_path_the_app_is_served_under(client):
+    plain = client.get("/").get_data(as_text=True)
+    mounted = client.get("/", environ_overrides={"SCRIPT_NAME": "/pasar"}).get_data(
+        as_text=True)
+    for path in ("/produk", "/toko", "/keranjang", "/masuk", "/bahasa"):
+        assert f'href="{path}"' in plain or f'action="{path}"' in plain
+        assert f'href="/pasar{path}"' in mounted or f'action="/pasar{path}"' in mounted
+    assert 'href="/produk"' not in mounted
+
+
 def test_language_switch_is_remembered(client):
     response = post_form(client, "/bahasa", {"lang": "en", "next": "/masuk"}, page="/")
     assert response.status_code == 302

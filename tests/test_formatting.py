@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from lokal import format_rupiah
 
 from marketplace.formatting import long_date, long_datetime, rupiah, to_wita
 
@@ -14,6 +15,12 @@ from marketplace.formatting import long_date, long_datetime, rupiah, to_wita
 )
 def test_rupiah(amount, shown):
     assert rupiah(amount) == shown
+
+
+@pytest.mark.parametrize("amount", [0, 7, 999, 1000, 30_000, 1_250_000, 10**12 + 5, -150_000])
+def test_rupiah_agrees_with_lokal(amount):
+    assert rupiah(amount) == format_rupiah(amount)
+    assert rupiah(float(amount)) == format_rupiah(amount)
 
 
 def test_long_date_in_indonesian():
