@@ -504,7 +504,10 @@ class _PostgreSQLEngine(_Engine):
         def read(number: int) -> tuple[int, list[queries.Card]]:
             rows = queries.read(stmt, {**values, "offset": (number - 1) * per_page,
                                        "limit": per_page}).all()
-            return rows[0].total, [queries.card(row) for row in rows if row.id is not None]
+            total = rows[0].total
+            if total > COUNT_LIMIT:  # not the page: any COUNT_LIMIT + 1 of the matches
+                return total, []
+            return total, [queries.card(row) for row in rows if row.id is not None]
 
         total, cards = read(page)
         if total > COUNT_LIMIT:

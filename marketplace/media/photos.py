@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from flask import g, has_request_context, request, url_for
 
 from marketplace.media.images import webp_renditions
-from marketplace.media.storage import get_storage, is_key, public_url
+from marketplace.media.storage import get_storage, is_key, is_public, public_url
 
 #: Rendition widths; a rendition is never wider than the original.
 WIDTHS = (320, 640, 1280)
@@ -63,21 +63,23 @@ def photo_url(key_prefix: str, width: int) -> str:
     """The rendition's address: straight from MEDIA_PUBLIC_BASE_URL (a CDN or the bucket)
     when one is configured, else through the app's media.file view."""
     key = _key(key_prefix, width)
-    return public_url(key) or _media_view_url(key)
+    if is_public(key) and is_key(key):
+        return _public_prefix() + key
+    return public_url(key) or url_for("media.file", key=key)
 
 
-def _media_view_url(key: str) -> str:
-    """url_for("media.file", key=key), without building the URL each time (a listing page
-    has about a hundred): a well-formed key (storage.check_key: letters, digits, "_.-/")
-    needs no quoting, so the view's address is its prefix, looked up once a request."""
-    if not is_key(key):
-        return url_for("media.file", key=key)
+def _public_prefix() -> str:
+    """What the address of every well-formed public key starts with: MEDIA_PUBLIC_BASE_URL
+    (storage.public_url) or the media.file view's (such a key needs no quoting), found once
+    a request instead of for each of a listing page's hundred photo addresses."""
     # Outside a request url_for gives full addresses; a request's depend on its root path.
     where = request.root_path if has_request_context() else None
     known = g.get("media_url_prefix")
     if known is None or known[0] != where:
-        known = g.media_url_prefix = (where, url_for("media.file", key="k")[:-1])
-    return known[1] + key
+        sample = "public/k"
+        url = public_url(sample) or url_for("media.file", key=sample)
+        known = g.media_url_prefix = (where, url[:-len(sample)])
+    return known[1]
 
 
 def srcset(key_prefix: str, widths: Iterable[int]) -> str:
