@@ -391,3 +391,34 @@ def test_home_shows_categories_new_products_and_producers_by_region(app, client,
     assert "Kabupaten Berau" in regions and "Kota Samarinda" in regions
     assert "Kabupaten Paser" not in regions  # only an unverified producer there
     assert "/toko?kab=64.03" in regions
+
+
+# --- pagination ------------------------------------------------------------------------------
+
+def test_pagination_shows_the_ends_and_two_pages_either_side(app: Flask):
+    from marketplace.catalogue.views import pagination
+
+    with app.test_request_context("/produk"):
+        html = str(pagination("catalogue.products", 5, 42, {"q": "tas <b>", "kab": None},
+                              "Halaman hasil"))
+    assert html.startswith('<nav class="pager" aria-label="Halaman hasil">')
+    links = re.findall(r'<a href="([^"]+)"([^>]*)>([^<]+)</a>', html)
+    assert [text for _href, _attrs, text in links] == [
+        "Sebelumnya", "1", "3", "4", "5", "6", "7", "42", "Berikutnya"]
+    assert links[0][0] == "/produk?q=tas+%3Cb%3E&amp;page=4" and 'rel="prev"' in links[0][1]
+    assert links[-1][0] == "/produk?q=tas+%3Cb%3E&amp;page=6" and 'rel="next"' in links[-1][1]
+    assert [text for _h, attrs, text in links if "aria-current" in attrs] == ["5"]
+    assert html.count('<li aria-hidden="true">…</li>') == 2
+    assert "kab" not in html
+
+
+def test_pagination_of_one_page_is_nothing_and_the_ends_have_no_arrows(app: Flask):
+    from marketplace.catalogue.views import pagination
+
+    with app.test_request_context("/toko"):
+        assert str(pagination("catalogue.shops", 1, 1)) == ""
+        first = str(pagination("catalogue.shops", 1, 3, {"sector": None}))
+        last = str(pagination("catalogue.storefront", 3, 3, {"slug": "anyaman-biduk"}))
+    assert 'rel="prev"' not in first and 'href="/toko?page=3"' in first
+    assert "…" not in first and 'rel="next"' in first
+    assert 'rel="next"' not in last and 'href="/toko/anyaman-biduk?page=2"' in last
