@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from flask import g, has_request_context, request, url_for
+from flask import current_app, g, has_request_context, request, url_for
 
 from marketplace.media.images import webp_renditions
 from marketplace.media.storage import get_storage, is_key, is_public, public_url
@@ -73,7 +73,8 @@ def _public_prefix() -> str:
     (storage.public_url) or the media.file view's (such a key needs no quoting), found once
     a request instead of for each of a listing page's hundred photo addresses."""
     # Outside a request url_for gives full addresses; a request's depend on its root path.
-    where = request.root_path if has_request_context() else None
+    where = (request.root_path if has_request_context() else None,
+             current_app.config.get("MEDIA_PUBLIC_BASE_URL"))
     known = g.get("media_url_prefix")
     if known is None or known[0] != where:
         sample = "public/k"
