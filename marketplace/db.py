@@ -98,12 +98,12 @@ def built_once(key: Hashable, build: Callable[[], T]) -> T:
 
 def reads_only(session: Session) -> None:
     """From here to the end of ``session``'s work, run its statements on PostgreSQL without
-    a transaction (autocommit): no BEGIN and no ROLLBACK, two of the five round trips to the
-    database of an uncached catalogue page. Only for requests that only read (the
-    @public_page views): each statement still reads one consistent snapshot; two statements
-    may read different ones. Does nothing once the session has begun, when it is bound to a
-    connection of its own (the tests' outer transaction), and on SQLite (no round trips to
-    save)."""
+    a transaction (autocommit): no BEGIN and no ROLLBACK, two round trips to the database
+    that an uncached catalogue page would otherwise add to its one or two statements. Only
+    for requests that only read (the @public_page views): each statement still reads one
+    consistent snapshot; two statements may read different ones. Does nothing once the
+    session has begun, when it is bound to a connection of its own (the tests' outer
+    transaction), and on SQLite (no round trips to save)."""
     bind = session.get_bind()
     if session.in_transaction() or not isinstance(bind, Engine) \
             or bind.dialect.name != "postgresql":

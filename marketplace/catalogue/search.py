@@ -51,7 +51,7 @@ from marketplace.catalogue.search_index import (  # noqa: F401 - also imported f
 from marketplace.catalogue.text import regency_word, stems
 from marketplace.db import built_once
 from marketplace.extensions import db
-from marketplace.producers.models import Producer, ProducerStatus
+from marketplace.producers.models import Producer
 
 PER_PAGE = 24
 QUERY_MAX = 100
@@ -296,8 +296,7 @@ class _Engine:
         their values are bind parameters (:meth:`values`)."""
         if joined:
             stmt = stmt.join_from(Product, Producer, Product.producer_id == Producer.id).where(
-                hints.status(Product.status) == ProductStatus.PUBLISHED,
-                hints.status(Producer.status) == ProducerStatus.VERIFIED)  # = public_product
+                queries.public_product(unindexed=hints.status is _PLUS))
         else:
             stmt = stmt.where(hints.status(Product.status) == ProductStatus.PUBLISHED,
                               queries.by_public_producer())
