@@ -7,7 +7,7 @@ import datetime as dt
 import re
 
 import pytest
-from sqlalchemy import inspect, update
+from sqlalchemy import inspect, text, update
 
 from marketplace.accounts.models import Role
 from marketplace.catalogue import search
@@ -283,6 +283,43 @@ def test_sort_orders(goods, sort, expected):
 
 def test_relevance_without_words_falls_back_to_newest(goods):
     assert names(search.search("", sort=Sort.RELEVANCE))[0] == "Amplang Ikan Pipih 250 g"
+
+
+@pytest.mark.parametrize("plans", ["force_custom_plan", "force_generic_plan"])
+def test_searches_answer_the_same_however_postgresql_plans_them(goods, plans):
+    """psycopg prepares a statement run five times on one connection, and PostgreSQL may
+    then plan it once for every search (a generic plan, made without the words or filter
+    values): the answers must not change. (SQLite plans every statement afresh.)"""
+    connection = _db.session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.execute(text(f"SET LOCAL plan_cache_mode = {plans}"))
+    for _ in range(7):
+        assert names(search.search("rotan", sort=Sort.PRICE_ASC)) == [
+            "Tas Anyam Rotan", "Tikar Lampit", "Kursi Rotan Teras"]
+        assert names(search.search("tas anyam rot")) == ["Tas Anyam Rotan"]
+        assert names(search.search("rotan", Filters(price_min=300_000,
+                                                    price_max=1_000_000))) == [
+            "Tikar Lampit", "Tas Anyam Rotan"]
+        assert names(search.search("tenun", Filters(regency="64.72"))) == [
+            "Sarung Tenun Samarinda"]
+        assert search.search("rotan kaltim").total == 0
+
+
+def test_the_public_rules_are_written_into_the_sql(ctx):
+    """Who buyers may see never changes between executions: the statuses are constants in
+    the SQL, not parameters, so a generic plan knows them (a parameter left PostgreSQL
+    reading every producer to find the few hidden ones)."""
+    from sqlalchemy import select
+    from sqlalchemy.dialects import postgresql
+
+    from marketplace.catalogue import queries
+
+    stmt = select(Product.id).where(queries.public_product(), queries.by_public_producer())
+    for dialect in (postgresql.dialect(), _db.engine.dialect):
+        compiled = stmt.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
+        sql = str(compiled)
+        assert "'published'" in sql and "'verified'" in sql and "'suspended'" in sql
+        assert not compiled.params
 
 
 # --- pages -----------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     func,
+    literal,
     literal_column,
     select,
 )
@@ -38,7 +39,8 @@ RELATED_LIMIT = 8
 
 def public_producer(unindexed: bool = False) -> ColumnElement[bool]:
     """SQL for Producer.is_public (see there: verified and not suspended)."""
-    return _column(Producer.status, unindexed) == ProducerStatus.VERIFIED
+    return _column(Producer.status, unindexed) == _constant(Producer.status,
+                                                            ProducerStatus.VERIFIED)
 
 
 def public_producers() -> Select[tuple[Producer]]:
@@ -49,16 +51,30 @@ def public_producers() -> Select[tuple[Producer]]:
 def public_product(unindexed: bool = False) -> ColumnElement[bool]:
     """SQL for "buyers may see this product": published, by a public producer (the query
     must join Product.producer). ``unindexed``: see :func:`unindexed`."""
-    return and_(_column(Product.status, unindexed) == ProductStatus.PUBLISHED,
-                public_producer(unindexed))
+    return and_(published(unindexed), public_producer(unindexed))
+
+
+def published(unindexed: bool = False) -> ColumnElement[bool]:
+    """The product's own half of :func:`public_product`."""
+    return _column(Product.status, unindexed) == _constant(Product.status,
+                                                           ProductStatus.PUBLISHED)
 
 
 def by_public_producer() -> ColumnElement[bool]:
     """:func:`public_producer` without joining the producer: Product.producer_id is not one
     of the producers that are not public. PostgreSQL reads those once (from the status
     index) into a hashed set, where a join reads every producer to build its hash table."""
-    hidden = [status for status in ProducerStatus if status is not ProducerStatus.VERIFIED]
+    hidden = [_constant(Producer.status, status) for status in ProducerStatus
+              if status is not ProducerStatus.VERIFIED]
     return Product.producer_id.not_in(select(Producer.id).where(Producer.status.in_(hidden)))
+
+
+def _constant(column: ColumnElement[Any], value: Any) -> ColumnElement[Any]:
+    """``value`` written into the SQL, not sent as a parameter: these rules never change,
+    and PostgreSQL can then plan a prepared statement once for all its executions (a
+    generic plan) as well as for one (with a parameter it guessed that every producer
+    might be hidden, and read them all)."""
+    return literal(value, column.type, literal_execute=True)
 
 
 class Unindexed(ColumnElement[Any]):
