@@ -452,8 +452,8 @@ class _SQLiteEngine(_Engine):
             *_order(sort))
 
 
-_VECTOR = literal_column("products.search_vector")
 _SIMPLE = literal_column("'simple'::regconfig")
+_VECTOR = literal_column("products.search_vector")
 
 
 def _plus_zero(column: ColumnElement) -> ColumnElement:
